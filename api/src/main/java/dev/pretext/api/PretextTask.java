@@ -1,0 +1,78 @@
+package dev.pretext.api;
+
+import dev.pretext.api.graph.GraphBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A self-supervised method. The runtime drives it as follows:
+ *
+ * <ol>
+ *   <li>{@link #build} once: the task declares placeholders, applies the encoder, adds its heads,
+ *       creates its loss (and sampler) through {@link ComponentContext#components()}, and returns
+ *       the loss and the representation the protocols evaluate;
+ *   <li>per batch, on the prefetch thread: {@link #prepare} turns unlabeled images into the
+ *       arrays of the step's placeholders (views, rotations and their labels, masks, …);
+ *   <li>per step, on the training thread: {@link #beforeStep} (e.g. a momentum encoder's keys),
+ *       the optimizer step, then {@link #afterStep} (EMA update, queue push);
+ *   <li>after training, {@link #prepareForRepresentation} feeds labeled images to the
+ *       representation for evaluation.
+ * </ol>
+ */
+public interface PretextTask {
+
+  /**
+   * Builds the training graph.
+   *
+   * @param graph the builder; its training flag switches batch statistics on during training
+   * @param encoder the suite's encoder, to apply once or several times
+   * @param dataShape the shape of one dataset image
+   */
+  TaskGraph build(GraphBuilder graph, Encoder encoder, ImageShape dataShape);
+
+  /**
+   * Turns a batch of unlabeled images into the arrays of the graph's placeholders. Runs on the
+   * prefetch thread: it must not touch the graph or any state shared with the training thread.
+   *
+   * @param images {@code [N, C, H, W]} in [0, 1]
+   * @param random the pipeline's seeded generator
+   * @return one array per placeholder of the training graph
+   */
+  Map<String, INDArray> prepare(INDArray images, Random random);
+
+  /** Adds or replaces arrays on the training thread just before the step (default: none). */
+  default Map<String, INDArray> beforeStep(Map<String, INDArray> prepared, StepContext step) {
+    return prepared;
+  }
+
+  /** Called after each optimizer step (default: nothing). */
+  default void afterStep(StepContext step) {}
+
+  /**
+   * The placeholder arrays that make the graph compute {@link TaskGraph#representation()} for
+   * labeled images (default: the images fed to {@link TaskGraph#representationInput()}).
+   */
+  default Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
+    return Map.of(graph.representationInput(), images);
+  }
+
+  /** Writes state kept outside the graph (queues, target networks) into a checkpoint folder. */
+  default void saveState(Path folder) throws IOException {}
+
+  /** Restores what {@link #saveState} wrote. */
+  default void loadState(Path folder) throws IOException {}
+
+  /**
+   * Names of the graph variables a built task exposes to the runtime.
+   *
+   * @param loss the scalar loss to minimize
+   * @param representation the representation h evaluated by the protocols, {@code [N, D]}
+   * @param representationSize D
+   * @param representationInput the placeholder that feeds images to the representation
+   */
+  record TaskGraph(
+      String loss, String representation, long representationSize, String representationInput) {}
+}

@@ -1,0 +1,87 @@
+package dev.pretext.api.graph;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Layer helpers built only from ops whose gradients work in DL4J 1.0.0-M2.1: no
+ * {@code sd.nn().batchNorm}, no {@code logSoftmax}, no {@code gather} (see the project's DL4J
+ * notes). Names are taken inside the builder's scope.
+ */
+public final class Ops {
+
+  private Ops() {}
+
+  /** A dense layer {@code x·W + b} with He-normal weights, {@code x} of shape {@code [N, in]}. */
+  public static SDVariable linear(GraphBuilder g, String name, SDVariable x, long in, long out) {
+    SDVariable w = g.normalVariable(name + "_w", Math.sqrt(2.0 / in), in, out);
+    SDVariable b = g.variable(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
+    return g.sameDiff().nn().linear(x, w, b);
+  }
+
+  /**
+   * Batch normalization from plain ops: {@code (x − μ)·rsqrt(σ² + ε)·γ + β}, with batch statistics
+   * while training and running statistics (calibrated by the runtime) otherwise.
+   *
+   * @param x {@code [N, C]} or {@code [N, C, H, W]}
+   * @param channels C
+   */
+  public static SDVariable batchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
+    SameDiff sd = g.sameDiff();
+    boolean spatial = x.getShape() == null || x.getShape().length == 4;
+    long[] paramShape = spatial ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
+    int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
+    SDVariable gamma = g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape));
+    SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
+    SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
+    SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
+
+    SDVariable batchMean = x.mean(true, axes).rename(g.name(name + "_batch_mean"));
+    SDVariable centered = x.sub(batchMean);
+    SDVariable batchVar = centered.mul(centered).mean(true, axes).rename(g.name(name + "_batch_var"));
+    g.registerBatchStatistic(batchMean, runMean);
+    g.registerBatchStatistic(batchVar, runVar);
+
+    SDVariable t = g.trainingFlag();
+    SDVariable notT = sd.constant(1f).sub(t);
+    SDVariable mean = batchMean.mul(t).add(runMean.mul(notT));
+    SDVariable var = batchVar.mul(t).add(runVar.mul(notT));
+    return x.sub(mean).mul(sd.math().rsqrt(var.add(1e-5))).mul(gamma).add(beta);
+  }
+
+  /**
+   * {@code log Σ exp(x)} along {@code dim}, kept as a size-1 dimension, computed stably. The
+   * shift by the maximum needs no stop-gradient: its contributions to the gradient cancel.
+   */
+  public static SDVariable logSumExp(SameDiff sd, SDVariable x, int dim) {
+    SDVariable max = x.max(true, dim);
+    return sd.math().log(sd.math().exp(x.sub(max)).sum(true, dim)).add(max);
+  }
+
+  /**
+   * {@code log Σ exp(x)·mask} along {@code dim} without −∞ tricks: masked entries contribute
+   * exactly zero, so no NaN appears where everything else is finite.
+   */
+  public static SDVariable maskedLogSumExp(SameDiff sd, SDVariable x, SDVariable mask, int dim) {
+    SDVariable max = x.mul(mask).max(true, dim);
+    return sd.math().log(sd.math().exp(x.sub(max)).mul(mask).sum(true, dim)).add(max);
+  }
+
+  /** Log-softmax along {@code dim} as {@code x − logΣexp(x)} (DL4J's op breaks gradients). */
+  public static SDVariable logSoftmax(SameDiff sd, SDVariable x, int dim) {
+    return x.sub(logSumExp(sd, x, dim));
+  }
+
+  /** Mean cross-entropy of {@code logits [N, K]} against one-hot {@code labels [N, K]}. */
+  public static SDVariable softmaxCrossEntropy(SameDiff sd, SDVariable logits, SDVariable labels) {
+    return labels.mul(logSoftmax(sd, logits, 1)).sum(1).mean().neg();
+  }
+
+  /** Each row of {@code x [N, D]} divided by its L2 norm (with a small floor). */
+  public static SDVariable l2Normalize(SameDiff sd, SDVariable x) {
+    SDVariable norm = sd.math().sqrt(x.mul(x).sum(true, 1).add(1e-12));
+    return x.div(norm);
+  }
+}
