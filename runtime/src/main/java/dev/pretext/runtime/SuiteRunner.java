@@ -1,0 +1,192 @@
+package dev.pretext.runtime;
+
+import com.google.inject.Inject;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.PretextTask;
+import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
+import dev.pretext.runtime.evaluation.LinearProbe;
+import dev.pretext.runtime.plugins.LoadedPlugin;
+import dev.pretext.runtime.plugins.PluginRegistry;
+import dev.pretext.runtime.report.ResultEntry;
+import dev.pretext.runtime.report.ResultsWriter;
+import dev.pretext.runtime.training.Backend;
+import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.runtime.training.TrainingEngine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs a validated suite: for each seed, evaluates the baselines and pretrains then evaluates each
+ * method. A failing method is recorded with its reason and the others go on; results are written
+ * after every entry.
+ */
+public final class SuiteRunner {
+
+  /** What a run produced. */
+  public record Outcome(Path folder, List<ResultEntry> entries) {
+    public boolean anyFailed() {
+      return entries.stream().anyMatch(e -> !e.ok());
+    }
+  }
+
+  private static final int FEATURE_BATCH = 500;
+
+  private final PluginRegistry plugins;
+  private final TrainingEngine engine;
+  private final PrintStream log;
+
+  @Inject
+  public SuiteRunner(PluginRegistry plugins, TrainingEngine engine) {
+    this.plugins = plugins;
+    this.engine = engine;
+    this.log = System.err;
+  }
+
+  /**
+   * Runs the suite into {@code folder}.
+   *
+   * @param onlyMethods method names to run (empty = all)
+   * @param resume keep finished entries of an earlier run and continue unfinished methods from
+   *     their last checkpoint
+   */
+  public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume) throws IOException {
+    FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
+    Map<String, String> versions = versions();
+    List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
+    ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+    for (long seed : suite.seeds()) {
+      Components components = new Components(plugins, seed, data.train().shape());
+      for (String baseline : suite.baselines()) {
+        if (done(entries, baseline, seed)) {
+          continue;
+        }
+        log.printf("== %s (baseline, seed %d)%n", baseline, seed);
+        entries.add(baseline(baseline, suite, components, data, seed));
+        ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+      }
+      for (Suite.MethodSpec method : suite.methods()) {
+        if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name()) || done(entries, method.name(), seed)) {
+          continue;
+        }
+        log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
+        Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
+        ResultEntry entry = method(method, suite, components, data, seed, work, resume);
+        entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
+        entries.add(entry);
+        ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+        if (entry.ok()) {
+          Checkpoints.deleteRecursively(work);
+        } else {
+          log.printf("!! %s failed: %s%n", method.name(), entry.reason());
+        }
+      }
+    }
+    return new Outcome(folder, entries);
+  }
+
+  private static boolean done(List<ResultEntry> entries, String name, long seed) {
+    return entries.stream().anyMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok());
+  }
+
+  private ResultEntry baseline(String name, Suite suite, Components components,
+      FashionMnist.Split data, long seed) {
+    long start = System.nanoTime();
+    Map<String, Double> probe;
+    if (name.equals("raw-pixels")) {
+      INDArray train = data.train().images().reshape(data.train().size(), -1);
+      INDArray test = data.test().images().reshape(data.test().size(), -1);
+      probe = probe(train, test, suite, data, seed);
+    } else {
+      Encoder encoder = createEncoder(suite, components);
+      FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
+      probe = evaluate(frozen, suite, data, seed);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    log.printf("   linear probe top-1 %.4f top-5 %.4f (%.0f s)%n", probe.get("top1"), probe.get("top5"), seconds);
+    return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null,
+        Map.of("linear_probe", probe));
+  }
+
+  private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
+      FashionMnist.Split data, long seed, Path work, boolean resume) {
+    String type = method.task().type();
+    try {
+      Encoder encoder = createEncoder(suite, components);
+      PretextTask task = components.create(PretextTask.class, type, method.task().settings(), method.task().path());
+      TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
+          data.train(), method.training(), seed, work, resume));
+      Map<String, Double> probe = evaluate(FrozenEncoder.of(trained), suite, data, seed);
+      log.printf("   linear probe top-1 %.4f top-5 %.4f; pretraining %.0f s, %.0f img/s%n",
+          probe.get("top1"), probe.get("top5"), trained.seconds(), trained.imagesPerSecond());
+      return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
+          trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
+          Map.of("linear_probe", probe));
+    } catch (RuntimeException e) {
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return ResultEntry.failed(method.name(), "method", type, seed, reason);
+    }
+  }
+
+  private Encoder createEncoder(Suite suite, Components components) {
+    return components.create(Encoder.class, suite.encoder().type(), suite.encoder().settings(),
+        suite.encoder().path());
+  }
+
+  private Map<String, Double> evaluate(FrozenEncoder frozen, Suite suite, FashionMnist.Split data, long seed) {
+    frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
+    INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
+    INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
+    return probe(train, test, suite, data, seed);
+  }
+
+  private static Map<String, Double> probe(INDArray train, INDArray test, Suite suite,
+      FashionMnist.Split data, long seed) {
+    LinearProbe.Result r = LinearProbe.evaluate(train, data.train().labels(), test, data.test().labels(),
+        data.train().classNames().size(), suite.evaluation().linearProbe(), seed);
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("top1", r.top1());
+    m.put("top5", r.top5());
+    return m;
+  }
+
+  private FashionMnist.Split loadData(Suite.DataSettings settings, long seed) {
+    FashionMnist.Source source = settings.source().equals("full") ? FashionMnist.Source.FULL : FashionMnist.Source.EMBEDDED;
+    FashionMnist.Split split = FashionMnist.load(source, settings.path().isEmpty() ? null : Path.of(settings.path()));
+    ImageSet train = limit(split.train(), settings.trainLimit(), seed);
+    ImageSet test = limit(split.test(), settings.testLimit(), seed + 1);
+    log.printf("data: %s (%d train, %d test images)%n", train.description(), train.size(), test.size());
+    return new FashionMnist.Split(train, test);
+  }
+
+  /** A stratified, seeded subset of at most {@code limit} images (0 = all). */
+  static ImageSet limit(ImageSet set, int limit, long seed) {
+    if (limit <= 0 || limit >= set.size()) {
+      return set;
+    }
+    return set.subset(Stratified.indices(set.labels(), limit, seed));
+  }
+
+  private Map<String, String> versions() {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("pretext", Versions.pretext());
+    v.put("dl4j", Versions.dl4j());
+    v.put("java", System.getProperty("java.version"));
+    v.put("backend", Backend.describe());
+    for (LoadedPlugin p : plugins.plugins()) {
+      v.put("plugin " + p.descriptor().name(), p.descriptor().version());
+    }
+    return v;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.pretext.runtime.cli;
+
+/** Process exit codes, distinct per kind of failure so scripts can react. */
+public final class ExitCodes {
+  public static final int OK = 0;
+  /** An unexpected internal error. */
+  public static final int INTERNAL = 1;
+  /** Bad command line or bad suite configuration (nothing was trained). */
+  public static final int BAD_CONFIG = 2;
+  /** The dataset is missing or malformed. */
+  public static final int BAD_DATA = 3;
+  /** At least one method failed to train or evaluate; the others' results were written. */
+  public static final int TRAINING_FAILED = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,69 @@
+package dev.pretext.runtime.cli;
+
+import dev.pretext.runtime.SuiteRunner;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.config.SuiteLoader;
+import dev.pretext.runtime.plugins.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code pretext run SUITE.conf}: validate, pretrain, evaluate, report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a benchmark suite: pretrain every method, evaluate it and the baselines, write results.")
+final class RunCommand implements Callable<Integer> {
+
+  @ParentCommand PretextCli parent;
+
+  @Parameters(index = "0", paramLabel = "SUITE.conf", description = "The suite (HOCON).")
+  Path suiteFile;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override a suite value, e.g. --set suite.training.epochs=2 (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--methods", split = ",", paramLabel = "NAME",
+      description = "Run only these methods (comma-separated names).")
+  List<String> methods = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Results folder (default: <suite.output>/<suite.name>).")
+  Path out;
+
+  @Option(names = "--resume", description = "Keep finished results in the folder and continue unfinished methods from their last checkpoint.")
+  boolean resume;
+
+  @Override
+  public Integer call() throws Exception {
+    return runSuite(parent, suiteFile, overrides, methods, out, resume);
+  }
+
+  static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
+      Path out, boolean resume) throws Exception {
+    PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
+    PluginsCommand.warnAboutProblems(plugins);
+    Suite suite = parent.injector().getInstance(SuiteLoader.class).load(file, overrides);
+    Set<String> only = new LinkedHashSet<>(methods);
+    Set<String> known = new LinkedHashSet<>();
+    suite.methods().forEach(m -> known.add(m.name()));
+    for (String m : only) {
+      if (!known.contains(m)) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(parent),
+            "--methods names '" + m + "', which the suite does not define; it defines " + known);
+      }
+    }
+    Path folder = out != null ? out : suite.output().resolve(suite.name());
+    System.err.println("Results: " + folder.toAbsolutePath());
+    SuiteRunner.Outcome outcome = parent.injector().getInstance(SuiteRunner.class)
+        .run(suite, folder, only, resume);
+    System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
+    System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
+    return outcome.anyFailed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
+  }
+}

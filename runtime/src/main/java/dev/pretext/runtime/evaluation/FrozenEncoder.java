@@ -1,0 +1,113 @@
+package dev.pretext.runtime.evaluation;
+
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.training.TrainedMethod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An encoder whose weights no longer change, ready to turn images into representations.
+ * Batch-norm layers are first calibrated ("precise BN"): their batch statistics are averaged over
+ * training batches and written into the running constants used at inference.
+ */
+public final class FrozenEncoder {
+
+  private final SameDiff graph;
+  private final String representation;
+  private final long size;
+  private final List<String> batchStatistics;
+  private final List<String> runningStatistics;
+  private final Function<INDArray, Map<String, INDArray>> feed;
+
+  private FrozenEncoder(SameDiff graph, String representation, long size, List<String> batchStatistics,
+      List<String> runningStatistics, Function<INDArray, Map<String, INDArray>> feed) {
+    this.graph = graph;
+    this.representation = representation;
+    this.size = size;
+    this.batchStatistics = batchStatistics;
+    this.runningStatistics = runningStatistics;
+    this.feed = feed;
+  }
+
+  /** The encoder of a pretrained method. */
+  public static FrozenEncoder of(TrainedMethod method) {
+    PretextTask.TaskGraph tg = method.taskGraph();
+    return new FrozenEncoder(method.graph(), tg.representation(), tg.representationSize(),
+        method.batchStatistics(), method.runningStatistics(),
+        images -> method.task().prepareForRepresentation(tg, images));
+  }
+
+  /** The encoder with freshly initialized weights: the random-init baseline. */
+  public static FrozenEncoder untrained(Encoder encoder, ImageShape shape, long seed) {
+    Nd4j.getRandom().setSeed(seed);
+    GraphBuilder builder = GraphBuilder.create(seed);
+    SDVariable images = builder.placeholder("images", shape.batchShape());
+    Encoder.Representation rep = encoder.build(builder.scope("encoder"), images, shape);
+    List<String> batch = new ArrayList<>();
+    List<String> running = new ArrayList<>();
+    for (GraphBuilder.BatchStatistic s : builder.batchStatistics()) {
+      batch.add(s.batchVariable());
+      running.add(s.runningConstant());
+    }
+    String input = images.name();
+    return new FrozenEncoder(builder.sameDiff(), rep.variable().name(), rep.size(), batch, running,
+        x -> Map.of(input, x));
+  }
+
+  /** Representation width D. */
+  public long size() {
+    return size;
+  }
+
+  /** Averages batch statistics over {@code batches} seeded batches of {@code data}. */
+  public void calibrate(ImageSet data, int batches, int batchSize, long seed) {
+    setTraining(true);
+    if (!batchStatistics.isEmpty()) {
+      INDArray[] sums = new INDArray[batchStatistics.size()];
+      Random random = new Random(seed ^ 0xCA1B7A7EL);
+      int n = Math.min(batchSize, data.size());
+      for (int b = 0; b < batches; b++) {
+        int[] idx = random.ints(n, 0, data.size()).toArray();
+        Map<String, INDArray> out = graph.output(feed.apply(data.batch(idx)),
+            batchStatistics.toArray(String[]::new));
+        for (int i = 0; i < sums.length; i++) {
+          INDArray v = out.get(batchStatistics.get(i));
+          sums[i] = sums[i] == null ? v.dup() : sums[i].addi(v);
+        }
+      }
+      for (int i = 0; i < sums.length; i++) {
+        graph.getVariable(runningStatistics.get(i)).getArr().assign(sums[i].divi(batches));
+      }
+    }
+    setTraining(false);
+  }
+
+  /** Representations {@code [N, D]} of every image of {@code data}, in order. */
+  public INDArray represent(ImageSet data, int batchSize) {
+    setTraining(false);
+    INDArray result = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, data.size(), size);
+    for (int start = 0; start < data.size(); start += batchSize) {
+      int end = Math.min(data.size(), start + batchSize);
+      int[] idx = java.util.stream.IntStream.range(start, end).toArray();
+      INDArray rep = graph.output(feed.apply(data.batch(idx)), representation).get(representation);
+      result.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
+          org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(rep);
+    }
+    return result;
+  }
+
+  private void setTraining(boolean training) {
+    graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(training ? 1f : 0f);
+  }
+}

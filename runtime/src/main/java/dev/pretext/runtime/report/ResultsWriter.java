@@ -1,0 +1,110 @@
+package dev.pretext.runtime.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes a run's {@code results.json}, {@code results.md} and {@code resolved.conf}. Called after
+ * every entry, each file replaced atomically, so an interrupted suite keeps what it computed.
+ */
+public final class ResultsWriter {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ResultsWriter() {}
+
+  /** Reads the entries of an earlier {@code results.json}, for {@code --resume}. */
+  public static List<ResultEntry> readEntries(Path folder) throws IOException {
+    Path file = folder.resolve("results.json");
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    JsonNode root = JSON.readTree(file.toFile());
+    List<ResultEntry> entries = new ArrayList<>();
+    for (JsonNode e : root.path("entries")) {
+      entries.add(JSON.treeToValue(e, ResultEntry.class));
+    }
+    return entries;
+  }
+
+  /** Writes all three files into {@code folder}. */
+  public static void write(Path folder, String suite, Config resolved, Map<String, String> versions,
+      List<ResultEntry> entries) throws IOException {
+    Files.createDirectories(folder);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("suite", suite);
+    root.set("versions", JSON.valueToTree(versions));
+    root.set("config", JSON.readTree(resolved.root().render(ConfigRenderOptions.concise())));
+    ArrayNode array = root.putArray("entries");
+    entries.forEach(e -> array.add(JSON.valueToTree(e)));
+    replace(folder.resolve("results.json"), JSON.writeValueAsString(root));
+    replace(folder.resolve("results.md"), markdown(suite, versions, entries));
+    replace(folder.resolve("resolved.conf"), resolved.root().render(
+        ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)));
+  }
+
+  /** A Markdown table: one row per method or baseline, mean ± std over the seeds that succeeded. */
+  static String markdown(String suite, Map<String, String> versions, List<ResultEntry> entries) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Results: ").append(suite).append("\n\n");
+    md.append("| name | kind | seeds ok | linear probe top-1 | linear probe top-5 | pretraining s | img/s | status |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
+    entries.forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
+    for (var group : byName.entrySet()) {
+      List<ResultEntry> ok = group.getValue().stream().filter(ResultEntry::ok).toList();
+      List<String> failures = group.getValue().stream().filter(e -> !e.ok())
+          .map(e -> "seed " + e.seed() + ": " + e.reason()).toList();
+      md.append("| ").append(group.getKey())
+          .append(" | ").append(group.getValue().get(0).kind())
+          .append(" | ").append(ok.size()).append("/").append(group.getValue().size())
+          .append(" | ").append(meanStd(ok, "top1"))
+          .append(" | ").append(meanStd(ok, "top5"))
+          .append(" | ").append(ok.isEmpty() ? "" : String.format(Locale.ROOT, "%.0f",
+              ok.stream().mapToDouble(ResultEntry::pretrainingSeconds).average().orElse(0)))
+          .append(" | ").append(ok.isEmpty() || ok.get(0).imagesPerSecond() == null ? "" : String.format(Locale.ROOT,
+              "%.0f", ok.stream().mapToDouble(e -> e.imagesPerSecond() == null ? 0 : e.imagesPerSecond()).average().orElse(0)))
+          .append(" | ").append(failures.isEmpty() ? "ok" : "failed — " + String.join("; ", failures).replace("|", "/"))
+          .append(" |\n");
+    }
+    md.append("\nVersions: ");
+    versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
+    md.append("\n");
+    return md.toString();
+  }
+
+  private static String meanStd(List<ResultEntry> entries, String metric) {
+    double[] values = entries.stream()
+        .map(e -> e.metrics().getOrDefault("linear_probe", Map.of()).get(metric))
+        .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+    if (values.length == 0) {
+      return "";
+    }
+    double mean = java.util.Arrays.stream(values).average().orElse(0);
+    if (values.length == 1) {
+      return String.format(Locale.ROOT, "%.4f", mean);
+    }
+    double var = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1);
+    return String.format(Locale.ROOT, "%.4f ± %.4f", mean, Math.sqrt(var));
+  }
+
+  private static void replace(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

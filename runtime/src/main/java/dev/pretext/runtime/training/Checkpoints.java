@@ -1,0 +1,90 @@
+package dev.pretext.runtime.training;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretext.api.PretextTask;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A method's end-of-epoch checkpoint: the graph with its updater state, the task's own state and
+ * the progress so far. Written into a temporary folder and swapped in, so a crash never leaves a
+ * half-written checkpoint.
+ */
+public final class Checkpoints {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Progress of a method's training at the end of an epoch. */
+  record Progress(
+      int epochsDone, long steps, double seconds, List<Double> epochLosses, List<Double> stepLosses) {}
+
+  private final Path folder;
+
+  Checkpoints(Path folder) {
+    this.folder = folder;
+  }
+
+  void save(SameDiff graph, PretextTask task, Progress progress) throws IOException {
+    Path tmp = folder.resolveSibling(folder.getFileName() + ".tmp");
+    Path old = folder.resolveSibling(folder.getFileName() + ".old");
+    deleteRecursively(tmp);
+    Files.createDirectories(tmp.resolve("task"));
+    graph.save(tmp.resolve("graph.fb").toFile(), true);
+    task.saveState(tmp.resolve("task"));
+    JSON.writeValue(tmp.resolve("progress.json").toFile(), progress);
+    deleteRecursively(old);
+    if (Files.exists(folder)) {
+      Files.move(folder, old, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+    deleteRecursively(old);
+  }
+
+  /** The last complete checkpoint's progress, if any. */
+  Optional<Progress> progress() throws IOException {
+    Path dir = complete();
+    if (dir == null) {
+      return Optional.empty();
+    }
+    return Optional.of(JSON.readValue(dir.resolve("progress.json").toFile(), Progress.class));
+  }
+
+  SameDiff loadGraph() {
+    return SameDiff.load(complete().resolve("graph.fb").toFile(), true);
+  }
+
+  void loadTaskState(PretextTask task) throws IOException {
+    task.loadState(complete().resolve("task"));
+  }
+
+  void delete() throws IOException {
+    deleteRecursively(folder);
+  }
+
+  private Path complete() {
+    if (Files.exists(folder.resolve("progress.json"))) {
+      return folder;
+    }
+    // A crash between the two moves of save() leaves the previous checkpoint here.
+    Path old = folder.resolveSibling(folder.getFileName() + ".old");
+    return Files.exists(old.resolve("progress.json")) ? old : null;
+  }
+
+  public static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

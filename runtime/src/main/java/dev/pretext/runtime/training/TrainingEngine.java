@@ -1,0 +1,226 @@
+package dev.pretext.runtime.training;
+
+import dev.pretext.api.Encoder;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.StepContext;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.ImageSet;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Pretrains one method: builds its graph, feeds it prefetched batches, guards against divergence,
+ * shows progress, and checkpoints at the end of every epoch so that a run can resume.
+ */
+public final class TrainingEngine {
+
+  /** The engine's own loss variable: the task's loss times a constant 1 (see {@link LossCapture}). */
+  static final String ENGINE_LOSS = "pretext_engine_loss";
+
+  /**
+   * Everything one training run needs.
+   *
+   * @param workFolder where checkpoints go
+   * @param resume continue from the last checkpoint in {@code workFolder} if there is one
+   */
+  public record Run(
+      String name, PretextTask task, Encoder encoder, ImageSet data, Suite.TrainingSettings training,
+      long seed, Path workFolder, boolean resume) {}
+
+  /** Trains and returns the method; the checkpoint stays until the caller has stored results. */
+  public TrainedMethod train(Run run) {
+    try {
+      return doTrain(run);
+    } catch (IOException e) {
+      throw new UncheckedIOException("checkpoint of '" + run.name() + "' in " + run.workFolder(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private TrainedMethod doTrain(Run run) throws IOException, InterruptedException {
+    Suite.TrainingSettings settings = run.training();
+    Nd4j.getRandom().setSeed(run.seed());
+    GraphBuilder builder = GraphBuilder.create(run.seed());
+    PretextTask.TaskGraph taskGraph = run.task().build(builder, run.encoder(), run.data().shape());
+    SameDiff graph = builder.sameDiff();
+    graph.getVariable(taskGraph.loss())
+        .mul(ENGINE_LOSS, graph.constant(Nd4j.scalar(DataType.FLOAT, 1f)));
+    graph.setLossVariables(ENGINE_LOSS);
+    List<String> placeholders = List.copyOf(graph.inputs());
+    TrainingConfig.Builder config = TrainingConfig.builder()
+        .updater(new Adam(settings.learningRate()))
+        .dataSetFeatureMapping(placeholders)
+        .markLabelsUnused();
+    if (settings.weightDecay() > 0) {
+      config.weightDecay(settings.weightDecay(), true);
+    }
+    graph.setTrainingConfig(config.build());
+
+    Checkpoints checkpoints = new Checkpoints(run.workFolder().resolve("checkpoint"));
+    Checkpoints.Progress progress = new Checkpoints.Progress(0, 0, 0, List.of(), List.of());
+    if (run.resume() && checkpoints.progress().isPresent()) {
+      progress = checkpoints.progress().get();
+      graph = checkpoints.loadGraph();
+      checkpoints.loadTaskState(run.task());
+    }
+    buildGradientsQuietly(graph);
+    LossCapture capture = new LossCapture(taskGraph.loss());
+    graph.setListeners(capture);
+
+    int perEpoch = Prefetcher.batchesPerEpoch(run.data().size(), settings.batchSize());
+    long totalSteps = (long) perEpoch * settings.epochs();
+    if (settings.maxSteps() > 0) {
+      totalSteps = Math.min(totalSteps, settings.maxSteps());
+    }
+    int epochs = (int) Math.min(settings.epochs(), (totalSteps + perEpoch - 1) / perEpoch);
+    Steps steps = new Steps(graph, totalSteps, new Random(run.seed() ^ 0x5DEECE66DL));
+    steps.step = progress.steps();
+    List<Double> epochLosses = new ArrayList<>(progress.epochLosses());
+    List<Double> stepLosses = new ArrayList<>(progress.stepLosses());
+    double seconds = progress.seconds();
+    long imagesSeen = 0;
+    double trainedSeconds = 0;
+
+    try (Prefetcher batches = new Prefetcher(run.data(), run.task(), settings.batchSize(),
+            progress.epochsDone(), epochs, run.seed(), settings.prefetchBatches(),
+            totalSteps - progress.steps());
+        ProgressBar bar = progressBar(run.name(), totalSteps)) {
+      bar.stepTo(steps.step);
+      for (int epoch = progress.epochsDone(); epoch < epochs && steps.step < totalSteps; epoch++) {
+        steps.epoch = epoch;
+        long start = System.nanoTime();
+        double lossSum = 0;
+        int count = 0;
+        for (int b = 0; b < perEpoch && steps.step < totalSteps; b++) {
+          Map<String, INDArray> batch = batches.next();
+          if (batch == null) {
+            break;
+          }
+          Map<String, INDArray> inputs = run.task().beforeStep(batch, steps);
+          graph.fit(new MultiDataSet(features(run.name(), placeholders, inputs), null));
+          double loss = capture.last();
+          if (!Double.isFinite(loss)) {
+            throw new TrainingDivergedException(run.name(), steps.step, loss);
+          }
+          run.task().afterStep(steps);
+          lossSum += loss;
+          stepLosses.add(loss);
+          count++;
+          imagesSeen += Math.min(settings.batchSize(), run.data().size());
+          steps.step++;
+          bar.step();
+          bar.setExtraMessage(String.format(" loss %.4f", loss));
+        }
+        double epochSeconds = (System.nanoTime() - start) / 1e9;
+        seconds += epochSeconds;
+        trainedSeconds += epochSeconds;
+        epochLosses.add(count == 0 ? Double.NaN : lossSum / count);
+        checkpoints.save(graph, run.task(),
+            new Checkpoints.Progress(epoch + 1, steps.step, seconds, epochLosses, stepLosses));
+      }
+    }
+    List<String> batchStats = new ArrayList<>();
+    List<String> runningStats = new ArrayList<>();
+    for (GraphBuilder.BatchStatistic s : builder.batchStatistics()) {
+      batchStats.add(s.batchVariable());
+      runningStats.add(s.runningConstant());
+    }
+    return new TrainedMethod(run.name(), run.task(), graph, taskGraph, batchStats, runningStats,
+        List.copyOf(epochLosses), List.copyOf(stepLosses), steps.step, seconds,
+        trainedSeconds > 0 ? imagesSeen / trainedSeconds : 0);
+  }
+
+  private static INDArray[] features(String method, List<String> placeholders, Map<String, INDArray> inputs) {
+    INDArray[] features = new INDArray[placeholders.size()];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = inputs.get(placeholders.get(i));
+      if (features[i] == null) {
+        throw new IllegalStateException("method '" + method + "' did not prepare placeholder '"
+            + placeholders.get(i) + "'; it prepared " + inputs.keySet());
+      }
+    }
+    return features;
+  }
+
+  /** Creates the gradient graph now, hiding the "Added differentiated op" lines M2.1 prints. */
+  static void buildGradientsQuietly(SameDiff graph) {
+    PrintStream out = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      graph.createGradFunction();
+    } finally {
+      System.setOut(out);
+    }
+  }
+
+  private static ProgressBar progressBar(String name, long total) {
+    return new ProgressBarBuilder()
+        .setTaskName(name)
+        .setInitialMax(total)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(1000)
+        .showSpeed()
+        .setUnit(" steps", 1)
+        .build();
+  }
+
+  /** The step context handed to tasks; mutable only by the engine. */
+  private static final class Steps implements StepContext {
+    private final SameDiff graph;
+    private final long totalSteps;
+    private final Random random;
+    private long step;
+    private int epoch;
+
+    Steps(SameDiff graph, long totalSteps, Random random) {
+      this.graph = graph;
+      this.totalSteps = totalSteps;
+      this.random = random;
+    }
+
+    @Override
+    public SameDiff graph() {
+      return graph;
+    }
+
+    @Override
+    public long step() {
+      return step;
+    }
+
+    @Override
+    public long totalSteps() {
+      return totalSteps;
+    }
+
+    @Override
+    public int epoch() {
+      return epoch;
+    }
+
+    @Override
+    public Random random() {
+      return random;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.pretext.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.training.TrainedMethod;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The behaviour every method must show, as a JUnit test to extend: name the task type (and
+ * optionally settings and step count) and inherit the checks.
+ */
+public abstract class PretextTaskConformance {
+
+  /** The task type under test. */
+  protected abstract String taskType();
+
+  /** HOCON overriding the task's defaults for the test (default: none). */
+  protected String taskSettings() {
+    return "";
+  }
+
+  /** Steps of the smoke run. */
+  protected int steps() {
+    return 50;
+  }
+
+  /** Batch size of the smoke run. */
+  protected int batchSize() {
+    return 64;
+  }
+
+  @Test
+  void preparesEveryPlaceholderOfItsGraph() {
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 1);
+    GraphBuilder g = GraphBuilder.create(1);
+    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), TestKit.sample().train().shape());
+    ImageSet images = TestKit.sampleImages(8);
+    Map<String, INDArray> prepared = task.prepare(images.images(), new Random(1));
+    assertThat(prepared.keySet()).containsAll(g.sameDiff().inputs());
+    assertThat(tg.representationSize()).isPositive();
+  }
+
+  @Test
+  void sameSeedPreparesTheSameBatch() {
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 1);
+    INDArray images = TestKit.sampleImages(8).images();
+    Map<String, INDArray> a = task.prepare(images, new Random(7));
+    Map<String, INDArray> b = task.prepare(images, new Random(7));
+    assertThat(a.keySet()).isEqualTo(b.keySet());
+    a.forEach((k, v) -> assertThat(v.equals(b.get(k))).as(k).isTrue());
+  }
+
+  @Test
+  void lossIsFiniteAndFallsOnTheSample() {
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 3);
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(3), TestKit.sampleImages(2048),
+        steps(), batchSize(), 3);
+    List<Double> losses = trained.stepLosses();
+    assertThat(losses).hasSize(steps()).allMatch(Double::isFinite);
+    int window = Math.max(1, steps() / 5);
+    double first = losses.subList(0, window).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = losses.subList(steps() - window, steps()).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertThat(last).as("mean loss of the last %d steps vs the first %d", window, window).isLessThan(first);
+  }
+}
