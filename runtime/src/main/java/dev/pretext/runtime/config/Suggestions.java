@@ -10,8 +10,8 @@ public final class Suggestions {
 
   /**
    * The known name closest to {@code typed} by Levenshtein distance, if it is close enough to be a
-   * plausible typo: at most {@code max(2, typed.length() / 3)} edits. Ties go to the name that sorts
-   * first, so the suggestion does not depend on the collection's iteration order.
+   * plausible typo: at most {@code max(2, typed.length() / 3)} edits. Ties go to the name that
+   * sorts first, so the suggestion does not depend on the collection's iteration order.
    */
   public static Optional<String> closest(String typed, Collection<String> known) {
     int limit = Math.max(2, typed.length() / 3);

@@ -28,7 +28,9 @@ public final class IdxWriter {
 
   /** Writes images as a gzipped IDX file ({@value IdxReader#IMAGES_MAGIC_HEX}). */
   public static void writeImages(Path file, IdxReader.Images images) {
-    write(file, header(IdxReader.IMAGES_MAGIC, images.count(), images.rows(), images.columns()),
+    write(
+        file,
+        header(IdxReader.IMAGES_MAGIC, images.count(), images.rows(), images.columns()),
         images.pixels());
   }
 

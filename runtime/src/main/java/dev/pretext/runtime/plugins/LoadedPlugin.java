@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * @param source {@value #CLASSPATH} for a plugin on the runtime's classpath, else the plugin folder
  *     or bare jar in the plugins folder, as an absolute path
  * @param jars the jars its class loader reads (for a classpath plugin, its own jar or class folder)
- * @param location the jar (or class folder) holding its entry class, descriptor and
- *     {@code reference.conf}
+ * @param location the jar (or class folder) holding its entry class, descriptor and {@code
+ *     reference.conf}
  * @param classLoader the loader of its classes: a {@link PluginClassLoader} for a folder plugin,
  *     the runtime's loader for a classpath plugin
  * @param instance its entry point
@@ -57,7 +57,8 @@ public record LoadedPlugin(
     for (ComponentKind kind : ComponentKind.values()) {
       copy.put(
           kind,
-          Collections.unmodifiableMap(new LinkedHashMap<>(components.getOrDefault(kind, Map.of()))));
+          Collections.unmodifiableMap(
+              new LinkedHashMap<>(components.getOrDefault(kind, Map.of()))));
     }
     components = Collections.unmodifiableMap(copy);
   }
@@ -78,8 +79,8 @@ public record LoadedPlugin(
   }
 
   /**
-   * Runs {@code action} with this plugin's class loader as the thread's context class loader; use it
-   * when calling into a component the plugin created.
+   * Runs {@code action} with this plugin's class loader as the thread's context class loader; use
+   * it when calling into a component the plugin created.
    */
   public <T> T withContextLoader(Supplier<T> action) {
     return PluginClassLoader.withContextLoader(classLoader, action);

@@ -26,9 +26,9 @@ import java.util.stream.Collectors;
  * library; the parent is the platform loader, so the runtime's private libraries (Guice, Jackson,
  * picocli, …) stay invisible to plugins.
  *
- * <p>The plugin's {@code reference.conf}, its descriptor and its
- * {@code META-INF/services/dev.pretext.api.PretextPlugin} are looked up in the plugin's own jars
- * only, never in the runtime's.
+ * <p>The plugin's {@code reference.conf}, its descriptor and its {@code
+ * META-INF/services/dev.pretext.api.PretextPlugin} are looked up in the plugin's own jars only,
+ * never in the runtime's.
  */
 public final class PluginClassLoader extends URLClassLoader {
 
@@ -57,8 +57,8 @@ public final class PluginClassLoader extends URLClassLoader {
       Set.of("reference.conf", PluginDescriptor.RESOURCE, SERVICE_FILE);
 
   /**
-   * Packages of the JDK's own modules outside {@code java.}/{@code javax.} (e.g.
-   * {@code org.w3c.dom}): a plugin bundling a copy of them would clash with the JDK's classes.
+   * Packages of the JDK's own modules outside {@code java.}/{@code javax.} (e.g. {@code
+   * org.w3c.dom}): a plugin bundling a copy of them would clash with the JDK's classes.
    */
   private static final Set<String> JDK_PACKAGES =
       ModuleLayer.boot().modules().stream()
@@ -91,9 +91,9 @@ public final class PluginClassLoader extends URLClassLoader {
   }
 
   /**
-   * Runs {@code action} with {@code loader} as the thread's context class loader, so that
-   * libraries which look classes and resources up through the context loader (ServiceLoader,
-   * Typesafe Config) find the plugin's own.
+   * Runs {@code action} with {@code loader} as the thread's context class loader, so that libraries
+   * which look classes and resources up through the context loader (ServiceLoader, Typesafe Config)
+   * find the plugin's own.
    */
   public static <T> T withContextLoader(ClassLoader loader, Supplier<T> action) {
     Thread thread = Thread.currentThread();
@@ -147,11 +147,12 @@ public final class PluginClassLoader extends URLClassLoader {
     if (PLUGIN_OWN_RESOURCES.contains(name)) {
       return findResource(name);
     }
-    URL first = isSharedResource(name) ? runtimeLoader.getResource(name) : findResource(name);
-    if (first != null) {
-      return first;
+    if (isSharedResource(name)) {
+      URL shared = runtimeLoader.getResource(name);
+      return shared != null ? shared : findResource(name);
     }
-    return isSharedResource(name) ? findResource(name) : getParent().getResource(name);
+    URL own = findResource(name);
+    return own != null ? own : getParent().getResource(name);
   }
 
   @Override

@@ -57,10 +57,15 @@ import org.nd4j.common.config.ND4JClassLoading;
  * contributes no plugins.
  *
  * <p>A plugin's descriptor and {@code reference.conf} are read from the jar (or class folder) whose
- * {@code META-INF/services/dev.pretext.api.PretextPlugin} names its entry class — never from another
- * jar that happens to come first on a class path — and the entry class must load from that same
- * jar. The descriptor is checked before any of the plugin's classes load, so an incompatible plugin
- * is reported as such rather than as a linkage error.
+ * {@code META-INF/services/dev.pretext.api.PretextPlugin} names its entry class — never from
+ * another jar that happens to come first on a class path — and the entry class must load from that
+ * same jar. The descriptor is checked before any of the plugin's classes load, so an incompatible
+ * plugin is reported as such rather than as a linkage error.
+ *
+ * <p>Entry classes are registered in the provider-configuration files that {@link
+ * java.util.ServiceLoader} reads, but the loader reads each jar's file itself: ServiceLoader's
+ * errors name neither the jar nor the service file at fault, and a stream of its providers stops at
+ * the first broken one.
  *
  * <p>A plugin that cannot load is disabled with exactly one {@link PluginProblem}; the others still
  * load.
@@ -211,11 +216,15 @@ public final class PluginLoader {
         session.problems.add(
             new PluginProblem(entry.toString(), "no jar here has " + SERVICE_FILE));
       } else if (serviceFiles.size() > 1) {
+        List<String> names = new ArrayList<>();
+        for (URL serviceFile : serviceFiles) {
+          names.add(rootOf(serviceFile).getFileName().toString());
+        }
         session.problems.add(
             new PluginProblem(
                 entry.toString(),
-                serviceFiles.size()
-                    + " jars here have "
+                String.join(", ", names)
+                    + " all have "
                     + SERVICE_FILE
                     + "; a plugin folder holds exactly one plugin"));
       } else {
@@ -265,8 +274,7 @@ public final class PluginLoader {
       Config reference = referenceConfig(root);
       checkReferenceKeys(reference, components);
       LoadedPlugin plugin =
-          new LoadedPlugin(
-              descriptor, source, jars, root, loader, instance, components, reference);
+          new LoadedPlugin(descriptor, source, jars, root, loader, instance, components, reference);
       checkDuplicateTypes(session, plugin);
       session.register(plugin);
       return true;
@@ -316,9 +324,12 @@ public final class PluginLoader {
       return PluginDescriptor.read(in);
     } catch (NoSuchFileException e) {
       throw new Disabled("has no descriptor " + PluginDescriptor.RESOURCE);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
       throw new Disabled(
           "descriptor " + PluginDescriptor.RESOURCE + " is unreadable: " + describe(e), e);
+    } catch (IllegalArgumentException e) {
+      throw new Disabled(
+          "descriptor " + PluginDescriptor.RESOURCE + " is invalid: " + e.getMessage(), e);
     }
   }
 
@@ -450,23 +461,23 @@ public final class PluginLoader {
    */
   private static void checkReferenceKeys(
       Config reference, Map<ComponentKind, Map<String, ComponentFactory<?>>> components) {
-    List<String> stray = new ArrayList<>();
+    List<StrayKey> stray = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> top : reference.root().entrySet()) {
       if (!top.getKey().equals("pretext") || !isObject(top.getValue())) {
-        stray.add(stray(List.of(top.getKey()), top.getValue()));
+        stray.add(StrayKey.of(List.of(top.getKey()), top.getValue()));
         continue;
       }
       for (Map.Entry<String, ConfigValue> byKind : ((ConfigObject) top.getValue()).entrySet()) {
         ComponentKind kind = kindOf(byKind.getKey());
         if (kind == null || !isObject(byKind.getValue())) {
-          stray.add(stray(List.of("pretext", byKind.getKey()), byKind.getValue()));
+          stray.add(StrayKey.of(List.of("pretext", byKind.getKey()), byKind.getValue()));
           continue;
         }
         for (Map.Entry<String, ConfigValue> byType :
             ((ConfigObject) byKind.getValue()).entrySet()) {
-          if (!components.get(kind).containsKey(byType.getKey())
-              || !isObject(byType.getValue())) {
-            stray.add(stray(List.of("pretext", kind.key(), byType.getKey()), byType.getValue()));
+          if (!components.get(kind).containsKey(byType.getKey()) || !isObject(byType.getValue())) {
+            stray.add(
+                StrayKey.of(List.of("pretext", kind.key(), byType.getKey()), byType.getValue()));
           }
         }
       }
@@ -475,16 +486,27 @@ public final class PluginLoader {
       throw new Disabled(
           REFERENCE_CONF
               + " defines "
-              + String.join(", ", stray)
+              + stray.stream()
+                  .sorted(Comparator.comparingInt(StrayKey::line).thenComparing(StrayKey::path))
+                  .map(StrayKey::toString)
+                  .collect(Collectors.joining(", "))
               + ", outside pretext.<kind>.<type> of the plugin's own components ("
               + ownComponents(components)
               + ")");
     }
   }
 
-  private static String stray(List<String> path, ConfigValue value) {
-    int line = value.origin().lineNumber();
-    return "'" + ConfigUtil.joinPath(path) + "'" + (line > 0 ? " (line " + line + ")" : "");
+  /** A key of {@code reference.conf} outside the plugin's own components, for the message. */
+  private record StrayKey(String path, int line) {
+
+    static StrayKey of(List<String> path, ConfigValue value) {
+      return new StrayKey(ConfigUtil.joinPath(path), value.origin().lineNumber());
+    }
+
+    @Override
+    public String toString() {
+      return "'" + path + "'" + (line > 0 ? " (line " + line + ")" : "");
+    }
   }
 
   private static boolean isObject(ConfigValue value) {
@@ -504,7 +526,8 @@ public final class PluginLoader {
       Map<ComponentKind, Map<String, ComponentFactory<?>>> components) {
     String own =
         components.entrySet().stream()
-            .flatMap(e -> e.getValue().keySet().stream().map(t -> e.getKey().key() + " '" + t + "'"))
+            .flatMap(
+                e -> e.getValue().keySet().stream().map(t -> e.getKey().key() + " '" + t + "'"))
             .collect(Collectors.joining(", "));
     return own.isEmpty() ? "it contributes none" : own;
   }

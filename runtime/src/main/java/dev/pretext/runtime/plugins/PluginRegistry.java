@@ -111,7 +111,9 @@ public final class PluginRegistry {
     StringBuilder message = new StringBuilder();
     message.append("unknown ").append(kind.key()).append(" '").append(type).append("'");
     message.append(
-        Suggestions.closest(type, known).map(match -> "; did you mean '" + match + "'? ").orElse(". "));
+        Suggestions.closest(type, known)
+            .map(match -> "; did you mean '" + match + "'? ")
+            .orElse(". "));
     message.append("Known ").append(plural(kind.key())).append(": ");
     message.append(known.isEmpty() ? "none" : String.join(", ", known));
     if (!problems.isEmpty()) {

@@ -95,7 +95,8 @@ class FashionMnistTest {
     assertThatThrownBy(() -> FashionMnist.locate(configured, env(empty), system))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("1. " + configured + " (suite.data.path): does not exist")
-        .hasMessageContaining("2. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
+        .hasMessageContaining(
+            "2. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
         .hasMessageContaining(
             "3. " + empty.resolve("fashion-mnist") + " ($PRETEXT_DATA/fashion-mnist): does not")
         .hasMessageContaining("4. " + system + " (system folder): does not exist")
@@ -166,7 +167,8 @@ class FashionMnistTest {
   @Test
   void imagesMustBe28By28() throws IOException {
     Path folder = Fixtures.fashionFolder(dir.resolve("size"), 1, 1);
-    IdxWriter.writeImages(folder.resolve("train-images-idx3-ubyte.gz"), Fixtures.images(10, 32, 32));
+    IdxWriter.writeImages(
+        folder.resolve("train-images-idx3-ubyte.gz"), Fixtures.images(10, 32, 32));
 
     assertThatThrownBy(() -> FashionMnist.loadFolder(folder))
         .isInstanceOf(DatasetException.class)

@@ -152,7 +152,8 @@ class IdxReaderTest {
 
   @Test
   void imagesFileReadAsLabelsHasWrongNumberOfDimensions() throws IOException {
-    Path file = Files.write(dir.resolve("images"), IdxWriter.encodeImages(Fixtures.images(1, 2, 2)));
+    Path file =
+        Files.write(dir.resolve("images"), IdxWriter.encodeImages(Fixtures.images(1, 2, 2)));
 
     assertThatThrownBy(() -> IdxReader.readLabels(file))
         .isInstanceOf(DatasetException.class)

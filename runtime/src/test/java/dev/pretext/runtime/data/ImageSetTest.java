@@ -119,8 +119,8 @@ class ImageSetTest {
             () -> new ImageSet(Nd4j.create(notANumber, shape, 'c'), null, List.of(), "nan"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("NaN");
-    assertThatThrownBy(
-            () -> new ImageSet(Nd4j.create(values(), new long[] {4, 6}, 'c'), null, List.of(), "2d"))
+    INDArray flat = Nd4j.create(values(), new long[] {4, 6}, 'c');
+    assertThatThrownBy(() -> new ImageSet(flat, null, List.of(), "2d"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[N, C, H, W]");
     assertThatThrownBy(

@@ -76,7 +76,9 @@ public final class PluginJarBuilder {
     return this;
   }
 
-  /** Names {@code classNames} in the jar's {@code META-INF/services/dev.pretext.api.PretextPlugin}. */
+  /**
+   * Names {@code classNames} in the jar's {@code META-INF/services/dev.pretext.api.PretextPlugin}.
+   */
   public PluginJarBuilder entry(String... classNames) {
     entryClasses.addAll(List.of(classNames));
     return this;

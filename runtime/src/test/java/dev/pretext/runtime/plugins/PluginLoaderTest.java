@@ -108,8 +108,12 @@ class PluginLoaderTest {
 
   @Test
   void bareJarsAndFoldersLoadInNameOrder() {
-    PluginJarBuilder.plugin("zeta").encoders("zeta.ZetaPlugin", "z").writeTo(plugins().resolve("a.jar"));
-    PluginJarBuilder.plugin("eta").encoders("eta.EtaPlugin", "e").writeTo(plugins().resolve("b/eta.jar"));
+    PluginJarBuilder.plugin("zeta")
+        .encoders("zeta.ZetaPlugin", "z")
+        .writeTo(plugins().resolve("a.jar"));
+    PluginJarBuilder.plugin("eta")
+        .encoders("eta.EtaPlugin", "e")
+        .writeTo(plugins().resolve("b/eta.jar"));
     PluginJarBuilder.plugin("theta")
         .encoders("theta.ThetaPlugin", "t")
         .writeTo(plugins().resolve("c.jar"));
@@ -117,12 +121,16 @@ class PluginLoaderTest {
     PluginLoader.Result result = load();
 
     assertThat(result.problems()).isEmpty();
-    assertThat(result.plugins()).extracting(LoadedPlugin::name).containsExactly("zeta", "eta", "theta");
+    assertThat(result.plugins())
+        .extracting(LoadedPlugin::name)
+        .containsExactly("zeta", "eta", "theta");
   }
 
   @Test
   void brokenServiceFileDisablesOnlyThatPlugin() {
-    PluginJarBuilder.plugin("alpha").encoders("alpha.AlphaPlugin", "toy").writeTo(plugins().resolve("alpha.jar"));
+    PluginJarBuilder.plugin("alpha")
+        .encoders("alpha.AlphaPlugin", "toy")
+        .writeTo(plugins().resolve("alpha.jar"));
     Path broken =
         PluginJarBuilder.plugin("broken")
             .entry("broken.Missing")
@@ -209,8 +217,8 @@ class PluginLoaderTest {
         .containsExactly(
             none + ": has no descriptor META-INF/pretext/plugin.properties",
             bad
-                + ": descriptor META-INF/pretext/plugin.properties is unreadable: "
-                + "IllegalArgumentException: descriptor lacks 'version'");
+                + ": descriptor META-INF/pretext/plugin.properties is invalid: "
+                + "descriptor lacks 'version'");
   }
 
   @Test
@@ -230,7 +238,9 @@ class PluginLoaderTest {
   @Test
   void duplicateTypeKeepsTheFirstLoadedPlugin() {
     Path alpha =
-        PluginJarBuilder.plugin("alpha").encoders("alpha.AlphaPlugin", "toy").writeTo(plugins().resolve("alpha.jar"));
+        PluginJarBuilder.plugin("alpha")
+            .encoders("alpha.AlphaPlugin", "toy")
+            .writeTo(plugins().resolve("alpha.jar"));
     Path delta =
         PluginJarBuilder.plugin("delta")
             .encoders("delta.DeltaPlugin", "other", "toy")
@@ -255,9 +265,13 @@ class PluginLoaderTest {
   @Test
   void duplicatePluginNameKeepsTheFirst() {
     Path first =
-        PluginJarBuilder.plugin("same").encoders("one.OnePlugin", "one").writeTo(plugins().resolve("a.jar"));
+        PluginJarBuilder.plugin("same")
+            .encoders("one.OnePlugin", "one")
+            .writeTo(plugins().resolve("a.jar"));
     Path second =
-        PluginJarBuilder.plugin("same").encoders("two.TwoPlugin", "two").writeTo(plugins().resolve("b.jar"));
+        PluginJarBuilder.plugin("same")
+            .encoders("two.TwoPlugin", "two")
+            .writeTo(plugins().resolve("b.jar"));
 
     PluginLoader.Result result = load();
 
@@ -369,16 +383,18 @@ class PluginLoaderTest {
 
     // The runtime has its own lib.Greeting: each plugin must still see its own copy first.
     try (URLClassLoader runtime =
-        new URLClassLoader(
-            new URL[] {runtimeCopy.toUri().toURL()}, getClass().getClassLoader())) {
-      PluginRegistry registry = new PluginRegistry(new PluginLoader(plugins(), runtime, API).load());
+        new URLClassLoader(new URL[] {runtimeCopy.toUri().toURL()}, getClass().getClassLoader())) {
+      PluginRegistry registry =
+          new PluginRegistry(new PluginLoader(plugins(), runtime, API).load());
 
       assertThat(registry.factory(ComponentKind.LOSS, "eps-loss").orElseThrow().summary())
           .isEqualTo("eps's copy");
       assertThat(registry.factory(ComponentKind.LOSS, "zeta-loss").orElseThrow().summary())
           .isEqualTo("zeta's copy");
-      Class<?> epsCopy = registry.ownerOf(ComponentKind.LOSS, "eps-loss").classLoader().loadClass("lib.Greeting");
-      Class<?> zetaCopy = registry.ownerOf(ComponentKind.LOSS, "zeta-loss").classLoader().loadClass("lib.Greeting");
+      Class<?> epsCopy =
+          registry.ownerOf(ComponentKind.LOSS, "eps-loss").classLoader().loadClass("lib.Greeting");
+      Class<?> zetaCopy =
+          registry.ownerOf(ComponentKind.LOSS, "zeta-loss").classLoader().loadClass("lib.Greeting");
       assertThat(epsCopy).isNotSameAs(zetaCopy).isNotSameAs(runtime.loadClass("lib.Greeting"));
     }
   }
@@ -436,13 +452,19 @@ class PluginLoaderTest {
   }
 
   @Test
-  void folderWithoutAPluginAndCorruptJarsAreReported() throws Exception {
+  void foldersWithoutExactlyOnePluginAndCorruptJarsAreReported() throws Exception {
     Files.createDirectories(plugins().resolve("empty"));
     Path library =
         PluginJarBuilder.library()
             .source("lib.Util", "package lib; public class Util {}")
             .writeTo(plugins().resolve("lib-only/util.jar"));
     Path corrupt = Files.writeString(plugins().resolve("corrupt.jar"), "not a zip");
+    PluginJarBuilder.plugin("one")
+        .encoders("one.OnePlugin", "one")
+        .writeTo(plugins().resolve("two/a.jar"));
+    PluginJarBuilder.plugin("two")
+        .encoders("two.TwoPlugin", "two")
+        .writeTo(plugins().resolve("two/b.jar"));
 
     assertThat(load().problems())
         .extracting(PluginProblem::message)
@@ -451,7 +473,10 @@ class PluginLoaderTest {
             plugins().resolve("empty")
                 + ": holds no jar; a plugin folder holds the plugin's jar and the jars it bundles",
             library.getParent()
-                + ": no jar here has META-INF/services/dev.pretext.api.PretextPlugin");
+                + ": no jar here has META-INF/services/dev.pretext.api.PretextPlugin",
+            plugins().resolve("two")
+                + ": a.jar, b.jar all have META-INF/services/dev.pretext.api.PretextPlugin;"
+                + " a plugin folder holds exactly one plugin");
   }
 
   @Test
@@ -466,7 +491,8 @@ class PluginLoaderTest {
     Files.writeString(runtimeConf.resolve("reference.conf"), "runtime = true");
 
     try (URLClassLoader runtime =
-            new URLClassLoader(new URL[] {runtimeConf.toUri().toURL()}, getClass().getClassLoader());
+            new URLClassLoader(
+                new URL[] {runtimeConf.toUri().toURL()}, getClass().getClassLoader());
         PluginClassLoader loader = new PluginClassLoader("alpha", List.of(jar), runtime)) {
       assertThat(Collections.list(loader.getResources("reference.conf")))
           .singleElement()
@@ -474,8 +500,11 @@ class PluginLoaderTest {
           .contains(jar.getFileName().toString());
       assertThat(loader.getResource("reference.conf").toString()).contains("alpha.jar");
       assertThat(loader.getResource(PretextPlugin.class.getName().replace('.', '/') + ".class"))
-          .isEqualTo(runtime.getResource(PretextPlugin.class.getName().replace('.', '/') + ".class"));
-      assertThat(Collections.list(loader.getResources("META-INF/services/org.nd4j.linalg.factory.Nd4jBackend")))
+          .isEqualTo(
+              runtime.getResource(PretextPlugin.class.getName().replace('.', '/') + ".class"));
+      assertThat(
+              Collections.list(
+                  loader.getResources("META-INF/services/org.nd4j.linalg.factory.Nd4jBackend")))
           .isNotEmpty();
     }
   }
@@ -496,7 +525,8 @@ class PluginLoaderTest {
     ClassLoader other = new URLClassLoader(new URL[0], null);
 
     ClassLoader during =
-        PluginClassLoader.withContextLoader(other, () -> Thread.currentThread().getContextClassLoader());
+        PluginClassLoader.withContextLoader(
+            other, () -> Thread.currentThread().getContextClassLoader());
 
     assertThat(during).isSameAs(other);
     assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);

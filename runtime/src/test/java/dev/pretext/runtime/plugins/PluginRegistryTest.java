@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The registry's lookups and messages, over plugins assembled in-process. */
 class PluginRegistryTest {
 
-  private static LoadedPlugin plugin(String name, ComponentKind kind, String config, String... types) {
+  private static LoadedPlugin plugin(
+      String name, ComponentKind kind, String config, String... types) {
     Map<String, ComponentFactory<?>> factories = new LinkedHashMap<>();
     for (String type : types) {
       factories.put(type, ComponentFactory.of(type, "the " + type, ctx -> type));
@@ -58,7 +59,8 @@ class PluginRegistryTest {
   void looksComponentsUpByKindAndType() {
     PluginRegistry registry = registry(List.of(), rotation, contrastive);
 
-    assertThat(registry.types(ComponentKind.PRETEXT_TASK)).containsExactly("moco", "rotation", "simclr");
+    assertThat(registry.types(ComponentKind.PRETEXT_TASK))
+        .containsExactly("moco", "rotation", "simclr");
     assertThat(registry.types(ComponentKind.LOSS)).isEmpty();
     assertThat(registry.factory(ComponentKind.PRETEXT_TASK, "simclr").orElseThrow().create(null))
         .isEqualTo("simclr");
@@ -80,7 +82,8 @@ class PluginRegistryTest {
     PluginRegistry registry = registry(List.of(), rotation, contrastive);
 
     assertThat(registry.unknownTypeMessage(ComponentKind.PRETEXT_TASK, "rotaton"))
-        .isEqualTo("unknown task 'rotaton'; did you mean 'rotation'? Known tasks: moco, rotation, simclr");
+        .isEqualTo(
+            "unknown task 'rotaton'; did you mean 'rotation'? Known tasks: moco, rotation, simclr");
     assertThat(registry.unknownTypeMessage(ComponentKind.PRETEXT_TASK, "colorization"))
         .isEqualTo("unknown task 'colorization'. Known tasks: moco, rotation, simclr");
     assertThat(registry.unknownTypeMessage(ComponentKind.LOSS, "mse"))
@@ -94,7 +97,9 @@ class PluginRegistryTest {
   void unknownTypeMentionsPluginsThatFailedToLoad() {
     PluginRegistry registry =
         registry(
-            List.of(new PluginProblem("/plugins/byol.jar", "service file names class x.Y which is missing")),
+            List.of(
+                new PluginProblem(
+                    "/plugins/byol.jar", "service file names class x.Y which is missing")),
             rotation);
 
     assertThat(registry.problems()).hasSize(1);
