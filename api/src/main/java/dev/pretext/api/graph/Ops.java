@@ -22,17 +22,22 @@ public final class Ops {
   }
 
   /**
-   * Batch normalization from plain ops: {@code (x − μ)·rsqrt(σ² + ε)·γ + β}, with batch statistics
-   * while training and running statistics (calibrated by the runtime) otherwise.
-   *
-   * @param x {@code [N, C]} or {@code [N, C, H, W]}
-   * @param channels C
+   * Batch normalization of features {@code [N, C]} from plain ops: {@code (x − μ)·rsqrt(σ² + ε)·γ
+   * + β}, with batch statistics while training and running statistics (calibrated by the runtime)
+   * otherwise.
    */
   public static SDVariable batchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
+    return batchNorm(g, name, x, new long[] {1, channels}, 0);
+  }
+
+  /** Batch normalization of feature maps {@code [N, C, H, W]}, statistics over N, H and W. */
+  public static SDVariable spatialBatchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
+    return batchNorm(g, name, x, new long[] {1, channels, 1, 1}, 0, 2, 3);
+  }
+
+  private static SDVariable batchNorm(
+      GraphBuilder g, String name, SDVariable x, long[] paramShape, int... axes) {
     SameDiff sd = g.sameDiff();
-    boolean spatial = x.getShape() == null || x.getShape().length == 4;
-    long[] paramShape = spatial ? new long[] {1, channels, 1, 1} : new long[] {1, channels};
-    int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
     SDVariable gamma = g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape));
     SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));

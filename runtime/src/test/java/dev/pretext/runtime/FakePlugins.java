@@ -1,0 +1,120 @@
+package dev.pretext.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.pretext.api.ComponentContext;
+import dev.pretext.api.ComponentFactory;
+import dev.pretext.api.ComponentKind;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.PluginDescriptor;
+import dev.pretext.api.PretextPlugin;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.graph.Ops;
+import dev.pretext.runtime.plugins.LoadedPlugin;
+import dev.pretext.runtime.plugins.PluginLoader;
+import dev.pretext.runtime.plugins.PluginRegistry;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * In-process plugins for runtime tests: a tiny encoder ({@code tiny}: one linear layer + batch
+ * norm) and a task ({@code brightness}: predict each image's mean pixel, MSE) whose
+ * {@code explode-at-step} setting makes its loss NaN from that step on.
+ */
+public final class FakePlugins {
+
+  private FakePlugins() {}
+
+  /** A registry holding the fake plugin only. */
+  public static PluginRegistry registry() {
+    Map<ComponentKind, Map<String, ComponentFactory<?>>> components = new EnumMap<>(ComponentKind.class);
+    components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny",
+        ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width"))))));
+    components.put(ComponentKind.PRETEXT_TASK, new LinkedHashMap<>(Map.of("brightness",
+        ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new))));
+    Config reference = ConfigFactory.parseString("""
+        pretext.encoder.tiny {
+          # Representation width.
+          width = 16
+        }
+        pretext.task.brightness {
+          # Make the loss NaN from this step on (-1 = never).
+          explode-at-step = -1
+          scale = 1.0
+        }
+        """);
+    PretextPlugin instance = new PretextPlugin() {};
+    LoadedPlugin plugin = new LoadedPlugin(new PluginDescriptor("fake", "1.0", "1.0", "test plugin"),
+        LoadedPlugin.CLASSPATH, List.of(), Path.of("fake.jar"), FakePlugins.class.getClassLoader(),
+        instance, components, reference);
+    return new PluginRegistry(new PluginLoader.Result(List.of(plugin), List.of()));
+  }
+
+  static final class TinyEncoder implements Encoder {
+    private final int width;
+
+    TinyEncoder(int width) {
+      if (width < 1) {
+        throw new IllegalArgumentException("width must be positive");
+      }
+      this.width = width;
+    }
+
+    @Override
+    public Representation build(GraphBuilder g, SDVariable images, ImageShape shape) {
+      SDVariable x = Ops.linear(g, "fc", images.reshape(-1, shape.size()), shape.size(), width);
+      x = Ops.batchNorm(g, "bn", x, width);
+      return new Representation(g.sameDiff().nn().relu(x, 0), width);
+    }
+  }
+
+  static final class BrightnessTask implements PretextTask {
+    private final long explodeAt;
+    private final double scale;
+
+    BrightnessTask(ComponentContext ctx) {
+      this.explodeAt = ctx.config().getLong("explode-at-step");
+      this.scale = ctx.config().getDouble("scale");
+      if (scale <= 0) {
+        throw new com.typesafe.config.ConfigException.BadValue(ctx.config().getValue("scale").origin(),
+            "scale", "must be > 0, got " + scale);
+      }
+    }
+
+    @Override
+    public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+      SDVariable images = g.placeholder("images", shape.batchShape());
+      SDVariable target = g.placeholder("target", -1, 1);
+      SDVariable poison = g.placeholder("poison", 1, 1);
+      Encoder.Representation h = encoder.build(g.scope("encoder"), images, shape);
+      SDVariable prediction = Ops.linear(g, "head", h.variable(), h.size(), 1);
+      SDVariable diff = prediction.sub(target);
+      // poison is 0 normally and NaN to simulate divergence.
+      SDVariable loss = diff.mul(diff).mean().add(poison.sum()).rename("brightness_loss");
+      return new TaskGraph(loss.name(), h.variable().name(), h.size(), images.name());
+    }
+
+    @Override
+    public Map<String, INDArray> prepare(INDArray images, Random random) {
+      INDArray target = images.reshape(images.size(0), -1).mean(true, 1).muli(scale);
+      return Map.of("images", images, "target", target.reshape(-1, 1));
+    }
+
+    @Override
+    public Map<String, INDArray> beforeStep(Map<String, INDArray> prepared, dev.pretext.api.StepContext step) {
+      Map<String, INDArray> inputs = new LinkedHashMap<>(prepared);
+      boolean explode = explodeAt >= 0 && step.step() >= explodeAt;
+      inputs.put("poison", Nd4j.createFromArray(new float[][] {{explode ? Float.NaN : 0f}}));
+      return inputs;
+    }
+  }
+}

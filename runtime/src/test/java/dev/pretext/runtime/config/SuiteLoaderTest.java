@@ -1,0 +1,158 @@
+package dev.pretext.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pretext.runtime.FakePlugins;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuiteLoaderTest {
+
+  @TempDir Path dir;
+
+  private final SuiteLoader loader = new SuiteLoader(FakePlugins.registry());
+
+  private Path suite(String body) throws IOException {
+    Path file = dir.resolve("my-suite.conf");
+    Files.writeString(file, body);
+    return file;
+  }
+
+  private static final String GOOD = """
+      suite {
+        name = demo
+        encoder { type = tiny }
+        training { epochs = 2 }
+        methods = [ { type = brightness } ]
+      }
+      """;
+
+  @Test
+  void aValidSuiteLoadsWithDefaultsFilledIn() throws IOException {
+    Suite s = loader.load(suite(GOOD), List.of());
+    assertThat(s.name()).isEqualTo("demo");
+    assertThat(s.training().epochs()).isEqualTo(2);
+    assertThat(s.training().batchSize()).isEqualTo(256);
+    assertThat(s.methods()).extracting(Suite.MethodSpec::name).containsExactly("brightness");
+    assertThat(s.baselines()).containsExactly("raw-pixels", "random-init");
+    assertThat(s.resolved().getInt("suite.evaluation.linear-probe.epochs")).isEqualTo(30);
+  }
+
+  @Test
+  void misspelledKeyNamesFileLineKeyAndSuggestion() throws IOException {
+    Path file = suite("""
+        suite {
+          name = demo
+          encoder { type = tiny }
+          trainig { epochs = 2 }
+          methods = [ brightness ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("my-suite.conf:4")
+        .hasMessageContaining("suite.trainig")
+        .hasMessageContaining("did you mean 'training'?");
+  }
+
+  @Test
+  void everyProblemIsReportedTogether() throws IOException {
+    Path file = suite("""
+        suite {
+          name = demo
+          encoder { type = tiny, widht = 3 }
+          training { epochs = "many", batch-size = 1 }
+          methods = [ { type = brightnes }, { type = brightness, sclae = 2 } ]
+          baselines = [raw-pixel]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOfSatisfying(SuiteConfigException.class, e -> {
+          assertThat(e.problems()).hasSizeGreaterThanOrEqualTo(5);
+          assertThat(e.getMessage())
+              .contains("suite.training.epochs: expected a number, got string 'many'")
+              .contains("did you mean 'width'?")
+              .contains("unknown task 'brightnes'; did you mean 'brightness'?")
+              .contains("did you mean 'scale'?")
+              .contains("unknown baseline 'raw-pixel'; did you mean 'raw-pixels'?");
+        });
+  }
+
+  @Test
+  void outOfRangeValuesAreRejectedWithTheirLocation() throws IOException {
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          training {
+            batch-size = 1
+          }
+          methods = [ { type = brightness, scale = -1 } ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("my-suite.conf:4")
+        .hasMessageContaining("batch-size")
+        .hasMessageContaining("must be > 0, got -1.0");
+  }
+
+  @Test
+  void unknownMethodListsTheKnownOnes() throws IOException {
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ { type = rotation } ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("unknown task 'rotation'")
+        .hasMessageContaining("Known tasks: brightness");
+  }
+
+  @Test
+  void setOverridesTheFileAndIsValidatedToo() throws IOException {
+    Path file = suite(GOOD);
+    Suite s = loader.load(file, List.of("suite.training.epochs=7", "suite.seeds=[4,5]"));
+    assertThat(s.training().epochs()).isEqualTo(7);
+    assertThat(s.seeds()).containsExactly(4L, 5L);
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.training.epoch=7")))
+        .hasMessageContaining("--set suite.training.epoch=7")
+        .hasMessageContaining("did you mean 'epochs'?");
+  }
+
+  @Test
+  void methodTrainingOverridesAreValidatedAndApplied() throws IOException {
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ { type = brightness, name = fast, training { epochs = 9 } },
+                      { type = brightness, name = slow, training { epoks = 1 } } ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .hasMessageContaining("suite.methods[1].training.epoks")
+        .hasMessageContaining("did you mean 'epochs'?");
+    Suite s = loader.load(suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ { type = brightness, name = fast, training { epochs = 9 } }, brightness ]
+        }
+        """), List.of());
+    assertThat(s.methods().get(0).training().epochs()).isEqualTo(9);
+    assertThat(s.methods().get(1).training().epochs()).isEqualTo(5);
+  }
+
+  @Test
+  void missingFileAndSyntaxErrorsAreReported() throws IOException {
+    assertThatThrownBy(() -> loader.load(dir.resolve("nope.conf"), List.of()))
+        .hasMessageContaining("nope.conf").hasMessageContaining("not found");
+    assertThatThrownBy(() -> loader.load(suite("suite { name = "), List.of()))
+        .isInstanceOf(SuiteConfigException.class).hasMessageContaining("my-suite.conf");
+  }
+}

@@ -1,0 +1,66 @@
+package dev.pretext.runtime.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.PretextTask;
+import dev.pretext.runtime.FakePlugins;
+import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.data.ImageSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingEngineTest {
+
+  @TempDir Path dir;
+
+  private static final ImageSet DATA = FashionMnist.load(FashionMnist.Source.EMBEDDED, null)
+      .train().stratifiedSubset(50, 1);
+
+  private static TrainingEngine.Run run(String taskSettings, int epochs, Path work, boolean resume) {
+    Components components = new Components(FakePlugins.registry(), 1, DATA.shape());
+    PretextTask task = components.create(PretextTask.class, "brightness",
+        ConfigFactory.parseString(taskSettings), "test");
+    Encoder encoder = components.create(Encoder.class, "tiny", ConfigFactory.empty(), "test.encoder");
+    return new TrainingEngine.Run("brightness", task, encoder, DATA,
+        new Suite.TrainingSettings(epochs, 50, 0.01, 0, 2, 0), 1, work, resume);
+  }
+
+  @Test
+  void lossFallsAndEveryStepIsRecorded() {
+    TrainedMethod trained = new TrainingEngine().train(run("", 4, dir, false));
+    assertThat(trained.steps()).isEqualTo(40);
+    assertThat(trained.stepLosses()).hasSize(40).allMatch(Double::isFinite);
+    assertThat(trained.epochLosses()).hasSize(4);
+    assertThat(trained.epochLosses().get(3)).isLessThan(trained.epochLosses().get(0));
+  }
+
+  @Test
+  void nanLossStopsWithAClearMessage() {
+    assertThatThrownBy(() -> new TrainingEngine().train(run("explode-at-step = 12", 3, dir, false)))
+        .isInstanceOf(TrainingDivergedException.class)
+        .hasMessageContaining("'brightness'").hasMessageContaining("NaN").hasMessageContaining("step 12");
+  }
+
+  @Test
+  void resumeContinuesFromTheLastEpochCheckpoint() throws Exception {
+    Path work = dir.resolve("work");
+    // First session: stop after 2 of 4 epochs, as if interrupted there.
+    TrainedMethod first = new TrainingEngine().train(run("", 2, work, false));
+    assertThat(Files.exists(work.resolve("checkpoint").resolve("graph.fb"))).isTrue();
+    TrainedMethod resumed = new TrainingEngine().train(run("", 4, work, true));
+    assertThat(resumed.steps()).isEqualTo(40);
+    assertThat(resumed.epochLosses()).hasSize(4);
+    assertThat(resumed.epochLosses().subList(0, 2)).isEqualTo(first.epochLosses());
+    // Same seed, same data order: the resumed run matches an uninterrupted one closely.
+    TrainedMethod straight = new TrainingEngine().train(run("", 4, dir.resolve("straight"), false));
+    assertThat(resumed.epochLosses().get(3))
+        .isCloseTo(straight.epochLosses().get(3), org.assertj.core.data.Percentage.withPercentage(5));
+  }
+}
