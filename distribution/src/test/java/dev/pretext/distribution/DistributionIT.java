@@ -1,0 +1,158 @@
+package dev.pretext.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretext.runtime.cli.PretextCli;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, as a user meets Pretext: the assembled distribution folder, its launcher, plugins
+ * loaded from its plugins/ folder (they are kept off this test's classpath), suites run through the
+ * command line.
+ */
+class DistributionIT {
+
+  private static final Path DIST = Path.of(System.getProperty("pretext.distribution", "target/pretext"));
+
+  private static final String TINY_SUITE = """
+      suite {
+        name = tiny
+        data { source = embedded, train-limit = 600, test-limit = 200 }
+        encoder { type = conv4, channels = [8, 16] }
+        training { epochs = 1, batch-size = 32, max-steps = 8 }
+        methods = [ { type = rotation, all-rotations = false } ]
+        evaluation { calibration-batches = 2, linear-probe { epochs = 20, learning-rate = 0.01 } }
+      }
+      """;
+
+  @TempDir Path dir;
+
+  record Result(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void distributionIsAssembled() {
+    assertThat(DIST.resolve("bin/pretext")).isExecutable();
+  }
+
+  /** Runs the CLI in this JVM with the given home, capturing its output. */
+  static synchronized Result cli(Path home, String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+      all.addAll(List.of(args));
+      int code = PretextCli.execute(all.toArray(String[]::new));
+      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void launcherListsPluginsLoadedFromTheDistributionsPluginsFolder() throws Exception {
+    Process p = new ProcessBuilder(DIST.resolve("bin/pretext").toString(), "plugins")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output)
+        .contains("rotation").contains("standard")
+        .contains("conv4").contains("cross-entropy")
+        .contains(DIST.resolve("plugins").resolve("rotation").toAbsolutePath().normalize().toString());
+  }
+
+  @Test
+  void tinySuiteRunsThroughTheCliAndWritesResults() throws IOException {
+    Path suite = dir.resolve("tiny.conf");
+    Files.writeString(suite, TINY_SUITE);
+    Path out = dir.resolve("results");
+    Result r = cli(DIST, "run", suite.toString(), "--out", out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(json.path("versions").path("dl4j").asText()).isEqualTo("1.0.0-M2.1");
+    assertThat(json.path("config").path("suite").path("name").asText()).isEqualTo("tiny");
+    List<String> names = new ArrayList<>();
+    for (JsonNode entry : json.path("entries")) {
+      names.add(entry.path("name").asText());
+      assertThat(entry.path("status").asText()).isEqualTo("ok");
+      assertThat(entry.path("seed").asLong()).isEqualTo(1);
+      double top1 = entry.path("metrics").path("linear_probe").path("top1").asDouble();
+      double top5 = entry.path("metrics").path("linear_probe").path("top5").asDouble();
+      // Ten classes: chance is 0.1; anything trained on 600 images should clear 0.3.
+      assertThat(top1).isBetween(0.3, 1.0);
+      assertThat(top5).isGreaterThanOrEqualTo(top1);
+    }
+    assertThat(names).containsExactly("raw-pixels", "random-init", "rotation");
+    JsonNode rotation = json.path("entries").get(2);
+    assertThat(rotation.path("kind").asText()).isEqualTo("method");
+    assertThat(rotation.path("pretrainingSeconds").asDouble()).isPositive();
+    assertThat(out.resolve("results.md")).content().contains("| rotation | method |");
+    assertThat(out.resolve("resolved.conf")).content().contains("batch-size");
+  }
+
+  @Test
+  void withoutTheRotationJarASuiteNamingItFailsBeforeTraining() throws IOException {
+    Path home = dir.resolve("home");
+    copy(DIST.resolve("plugins"), home.resolve("plugins"));
+    Files.walk(home.resolve("plugins/rotation")).sorted(java.util.Comparator.reverseOrder())
+        .forEach(p -> p.toFile().delete());
+    Path suite = dir.resolve("tiny.conf");
+    Files.writeString(suite, TINY_SUITE);
+    Result r = cli(home, "run", suite.toString(), "--out", dir.resolve("never").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown task 'rotation'").contains("Known tasks:")
+        .contains("Nothing was trained");
+    assertThat(dir.resolve("never")).doesNotExist();
+  }
+
+  @Test
+  void misspelledKeyFailsBeforeTrainingNamingFileLineKeyAndSuggestion() throws IOException {
+    Path suite = dir.resolve("typo.conf");
+    Files.writeString(suite, TINY_SUITE.replace("training {", "trainng {"));
+    Result r = cli(DIST, "validate", suite.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("typo.conf:5").contains("suite.trainng")
+        .contains("did you mean 'training'?");
+  }
+
+  @Test
+  void describePrintsDefaultsWithComments() {
+    Result r = cli(DIST, "describe", "conv4");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("encoder 'conv4' from plugin standard")
+        .contains("channels").contains("# Output channels");
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}
