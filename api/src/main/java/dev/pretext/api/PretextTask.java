@@ -59,6 +59,20 @@ public interface PretextTask {
     return Map.of(graph.representationInput(), images);
   }
 
+  /**
+   * Writes pictures that show what the method learned (e.g. input / masked / reconstruction
+   * grids as PNG) into {@code folder}, after training, from a few held-out images. Default: none.
+   *
+   * @param graph the trained graph, in inference mode (batch norm uses calibrated statistics)
+   * @param images {@code [N, C, H, W]} held-out images in [0, 1]
+   * @return the files written
+   */
+  default java.util.List<Path> writeVisuals(
+      org.nd4j.autodiff.samediff.SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
+      throws IOException {
+    return java.util.List.of();
+  }
+
   /** Writes state kept outside the graph (queues, target networks) into a checkpoint folder. */
   default void saveState(Path folder) throws IOException {}
 

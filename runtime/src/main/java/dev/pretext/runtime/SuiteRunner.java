@@ -42,6 +42,7 @@ public final class SuiteRunner {
   }
 
   private static final int FEATURE_BATCH = 500;
+  private static final int VISUAL_IMAGES = 8;
 
   private final PluginRegistry plugins;
   private final TrainingEngine engine;
@@ -82,7 +83,7 @@ public final class SuiteRunner {
         }
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
-        ResultEntry entry = method(method, suite, components, data, seed, work, resume);
+        ResultEntry entry = method(method, suite, components, data, seed, folder, work, resume);
         entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
         entries.add(entry);
         ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
@@ -120,7 +121,7 @@ public final class SuiteRunner {
   }
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
-      FashionMnist.Split data, long seed, Path work, boolean resume) {
+      FashionMnist.Split data, long seed, Path folder, Path work, boolean resume) {
     String type = method.task().type();
     try {
       Encoder encoder = createEncoder(suite, components);
@@ -128,6 +129,7 @@ public final class SuiteRunner {
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           data.train(), method.training(), seed, work, resume));
       Map<String, Double> probe = evaluate(FrozenEncoder.of(trained), suite, data, seed);
+      writeVisuals(trained, data, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       log.printf("   linear probe top-1 %.4f top-5 %.4f; pretraining %.0f s, %.0f img/s%n",
           probe.get("top1"), probe.get("top5"), trained.seconds(), trained.imagesPerSecond());
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
@@ -136,6 +138,18 @@ public final class SuiteRunner {
     } catch (RuntimeException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason);
+    }
+  }
+
+  /** Lets the method draw what it learned on the first test images; a failure here is only a warning. */
+  private void writeVisuals(TrainedMethod trained, FashionMnist.Split data, Path folder) {
+    int n = Math.min(VISUAL_IMAGES, data.test().size());
+    try {
+      List<Path> files = trained.task().writeVisuals(trained.graph(), trained.taskGraph(),
+          data.test().batch(java.util.stream.IntStream.range(0, n).toArray()), folder);
+      files.forEach(f -> log.printf("   wrote %s%n", f));
+    } catch (IOException | RuntimeException e) {
+      log.printf("   warning: could not write visuals of %s: %s%n", trained.name(), e.getMessage());
     }
   }
 
