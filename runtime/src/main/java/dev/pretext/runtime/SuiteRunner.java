@@ -8,7 +8,7 @@ import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
-import dev.pretext.runtime.evaluation.LinearProbe;
+import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.report.ResultEntry;
@@ -104,20 +104,20 @@ public final class SuiteRunner {
   private ResultEntry baseline(String name, Suite suite, Components components,
       FashionMnist.Split data, long seed) {
     long start = System.nanoTime();
-    Map<String, Double> probe;
+    Map<String, Map<String, Double>> metrics;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
-      probe = probe(train, test, suite, data, seed);
+      metrics = protocols(train, test, suite, data, seed);
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
-      probe = evaluate(frozen, suite, data, seed);
+      metrics = evaluate(frozen, suite, data, seed);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    log.printf("   linear probe top-1 %.4f top-5 %.4f (%.0f s)%n", probe.get("top1"), probe.get("top5"), seconds);
-    return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null,
-        Map.of("linear_probe", probe));
+    logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
+    return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
+        metrics);
   }
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
@@ -128,13 +128,13 @@ public final class SuiteRunner {
       PretextTask task = components.create(PretextTask.class, type, method.task().settings(), method.task().path());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           data.train(), method.training(), seed, work, resume));
-      Map<String, Double> probe = evaluate(FrozenEncoder.of(trained), suite, data, seed);
+      Map<String, Map<String, Double>> metrics = evaluate(FrozenEncoder.of(trained), suite, data, seed);
       writeVisuals(trained, data, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
-      log.printf("   linear probe top-1 %.4f top-5 %.4f; pretraining %.0f s, %.0f img/s%n",
-          probe.get("top1"), probe.get("top5"), trained.seconds(), trained.imagesPerSecond());
+      logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
+          trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
-          Map.of("linear_probe", probe));
+          trained.stepLosses(), metrics);
     } catch (RuntimeException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason);
@@ -158,21 +158,25 @@ public final class SuiteRunner {
         suite.encoder().path());
   }
 
-  private Map<String, Double> evaluate(FrozenEncoder frozen, Suite suite, FashionMnist.Split data, long seed) {
+  private Map<String, Map<String, Double>> evaluate(FrozenEncoder frozen, Suite suite,
+      FashionMnist.Split data, long seed) {
     frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
     INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
     INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
-    return probe(train, test, suite, data, seed);
+    return protocols(train, test, suite, data, seed);
   }
 
-  private static Map<String, Double> probe(INDArray train, INDArray test, Suite suite,
+  private static Map<String, Map<String, Double>> protocols(INDArray train, INDArray test, Suite suite,
       FashionMnist.Split data, long seed) {
-    LinearProbe.Result r = LinearProbe.evaluate(train, data.train().labels(), test, data.test().labels(),
-        data.train().classNames().size(), suite.evaluation().linearProbe(), seed);
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("top1", r.top1());
-    m.put("top5", r.top5());
-    return m;
+    return Protocols.run(train, data.train().labels(), test, data.test().labels(),
+        data.train().classNames().size(), suite.evaluation(), seed);
+  }
+
+  private void logMetrics(Map<String, Map<String, Double>> metrics, String suffix) {
+    StringBuilder line = new StringBuilder("  ");
+    metrics.forEach((protocol, m) -> line.append(String.format(java.util.Locale.ROOT, " %s %.4f/%.4f;",
+        protocol, m.get("top1"), m.get("top5"))));
+    log.println(line + suffix);
   }
 
   private FashionMnist.Split loadData(Suite.DataSettings settings, long seed) {

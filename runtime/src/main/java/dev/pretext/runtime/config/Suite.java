@@ -60,23 +60,46 @@ public record Suite(
     }
   }
 
-  /** How the frozen representations are evaluated. */
-  public record EvaluationSettings(int calibrationBatches, ProbeSettings linearProbe) {
+  /**
+   * How the frozen representations are evaluated.
+   *
+   * @param labelFractions fractions of the training labels for extra linear probes (1 = all, the
+   *     main probe, always run)
+   */
+  public record EvaluationSettings(
+      int calibrationBatches, ProbeSettings linearProbe, KnnSettings knn, List<Double> labelFractions) {
     static EvaluationSettings from(Config c) {
+      List<Double> fractions = c.getDoubleList("label-fractions");
+      for (double f : fractions) {
+        if (!(f > 0 && f <= 1)) {
+          throw Settings.bad(c, "label-fractions", "each fraction must be in (0, 1], got " + f);
+        }
+      }
       return new EvaluationSettings(
           Settings.intIn(c, "calibration-batches", 1, 10_000),
-          ProbeSettings.from(c.getConfig("linear-probe")));
+          ProbeSettings.from(c.getConfig("linear-probe")),
+          KnnSettings.from(c.getConfig("knn")),
+          List.copyOf(fractions));
     }
   }
 
   /** The linear probe's optimizer settings. */
-  public record ProbeSettings(int epochs, int batchSize, double learningRate, double l2) {
+  public record ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, double l2) {
     static ProbeSettings from(Config c) {
       return new ProbeSettings(
           Settings.intIn(c, "epochs", 1, 10_000),
+          Settings.intIn(c, "min-steps", 0, 10_000_000),
           Settings.intIn(c, "batch-size", 1, 65_536),
           Settings.doubleIn(c, "learning-rate", 1e-8, 10),
           Settings.doubleIn(c, "l2", 0, 10));
+    }
+  }
+
+  /** The weighted kNN protocol. */
+  public record KnnSettings(boolean enabled, int k, double temperature) {
+    static KnnSettings from(Config c) {
+      return new KnnSettings(c.getBoolean("enabled"), Settings.intIn(c, "k", 1, 100_000),
+          Settings.doubleIn(c, "temperature", 1e-4, 100));
     }
   }
 

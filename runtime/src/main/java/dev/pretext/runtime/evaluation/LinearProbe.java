@@ -49,7 +49,9 @@ public final class LinearProbe {
     net.init();
     Random random = new Random(seed);
     int n = train.rows();
-    for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+    int batchesPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
+    int epochs = Math.max(settings.epochs(), (settings.minSteps() + batchesPerEpoch - 1) / batchesPerEpoch);
+    for (int epoch = 0; epoch < epochs; epoch++) {
       int[] order = shuffled(n, random);
       for (int start = 0; start < n; start += settings.batchSize()) {
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + settings.batchSize()));

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param kind {@code method} or {@code baseline}
  * @param status {@code ok} or {@code failed}
  * @param reason why it failed (null when ok)
+ * @param stepLosses the loss of every pretraining step (for the loss plot)
  * @param metrics protocol name → metric name → value, e.g. {@code linear_probe.top1}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,6 +25,7 @@ public record ResultEntry(
     Long steps,
     Double imagesPerSecond,
     List<Double> epochLosses,
+    List<Double> stepLosses,
     Map<String, Map<String, Double>> metrics) {
 
   public static final String OK = "ok";
@@ -31,7 +33,7 @@ public record ResultEntry(
 
   /** A failed entry that keeps whatever was measured before the failure. */
   public static ResultEntry failed(String name, String kind, String type, long seed, String reason) {
-    return new ResultEntry(name, kind, type, seed, FAILED, reason, 0, null, null, null, Map.of());
+    return new ResultEntry(name, kind, type, seed, FAILED, reason, 0, null, null, null, null, Map.of());
   }
 
   public boolean ok() {

@@ -18,7 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes a run's {@code results.json}, {@code results.md} and {@code resolved.conf}. Called after
+ * Writes a run's {@code results.json}, {@code results.md}, {@code results.csv} and
+ * {@code resolved.conf}. Called after
  * every entry, each file replaced atomically, so an interrupted suite keeps what it computed.
  */
 public final class ResultsWriter {
@@ -53,16 +54,34 @@ public final class ResultsWriter {
     entries.forEach(e -> array.add(JSON.valueToTree(e)));
     replace(folder.resolve("results.json"), JSON.writeValueAsString(root));
     replace(folder.resolve("results.md"), markdown(suite, versions, entries));
+    replace(folder.resolve("results.csv"), csv(entries));
     replace(folder.resolve("resolved.conf"), resolved.root().render(
         ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)));
   }
 
+  /** Metric columns: every protocol's top-1, and top-5 for the full-label probe and kNN. */
+  static List<String[]> columns(List<ResultEntry> entries) {
+    java.util.LinkedHashSet<String> protocols = new java.util.LinkedHashSet<>();
+    entries.forEach(e -> protocols.addAll(e.metrics().keySet()));
+    List<String[]> columns = new ArrayList<>();
+    for (String protocol : protocols) {
+      columns.add(new String[] {protocol, "top1"});
+      if (protocol.equals("linear_probe") || protocol.equals("knn")) {
+        columns.add(new String[] {protocol, "top5"});
+      }
+    }
+    return columns;
+  }
+
   /** A Markdown table: one row per method or baseline, mean ± std over the seeds that succeeded. */
   static String markdown(String suite, Map<String, String> versions, List<ResultEntry> entries) {
+    List<String[]> columns = columns(entries);
     StringBuilder md = new StringBuilder();
-    md.append("# Results: ").append(suite).append("\n\n");
-    md.append("| name | kind | seeds ok | linear probe top-1 | linear probe top-5 | pretraining s | img/s | status |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append("# Results: ").append(suite).append("\n\n| name | kind | seeds ok |");
+    columns.forEach(c -> md.append(' ').append(c[0].replace('_', ' ')).append(' ').append(c[1]).append(" |"));
+    md.append(" pretraining s | img/s | status |\n|---|---|---|");
+    columns.forEach(c -> md.append("---|"));
+    md.append("---|---|---|\n");
     Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
     entries.forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
     for (var group : byName.entrySet()) {
@@ -71,25 +90,55 @@ public final class ResultsWriter {
           .map(e -> "seed " + e.seed() + ": " + e.reason()).toList();
       md.append("| ").append(group.getKey())
           .append(" | ").append(group.getValue().get(0).kind())
-          .append(" | ").append(ok.size()).append("/").append(group.getValue().size())
-          .append(" | ").append(meanStd(ok, "top1"))
-          .append(" | ").append(meanStd(ok, "top5"))
-          .append(" | ").append(ok.isEmpty() ? "" : String.format(Locale.ROOT, "%.0f",
-              ok.stream().mapToDouble(ResultEntry::pretrainingSeconds).average().orElse(0)))
-          .append(" | ").append(ok.isEmpty() || ok.get(0).imagesPerSecond() == null ? "" : String.format(Locale.ROOT,
-              "%.0f", ok.stream().mapToDouble(e -> e.imagesPerSecond() == null ? 0 : e.imagesPerSecond()).average().orElse(0)))
+          .append(" | ").append(ok.size()).append("/").append(group.getValue().size()).append(" |");
+      for (String[] c : columns) {
+        md.append(' ').append(meanStd(ok, c[0], c[1])).append(" |");
+      }
+      boolean method = !ok.isEmpty() && ok.get(0).steps() != null;
+      md.append(' ').append(method ? String.format(Locale.ROOT, "%.0f",
+              ok.stream().mapToDouble(ResultEntry::pretrainingSeconds).average().orElse(0)) : "")
+          .append(" | ").append(method ? String.format(Locale.ROOT, "%.0f",
+              ok.stream().mapToDouble(e -> e.imagesPerSecond() == null ? 0 : e.imagesPerSecond()).average().orElse(0)) : "")
           .append(" | ").append(failures.isEmpty() ? "ok" : "failed — " + String.join("; ", failures).replace("|", "/"))
           .append(" |\n");
     }
-    md.append("\nVersions: ");
+    md.append("\nTest accuracy, mean ± std over seeds. Versions: ");
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
     return md.toString();
   }
 
-  private static String meanStd(List<ResultEntry> entries, String metric) {
+  /** One CSV row per entry, one column per metric. */
+  static String csv(List<ResultEntry> entries) {
+    List<String[]> columns = new ArrayList<>();
+    java.util.LinkedHashSet<String> protocols = new java.util.LinkedHashSet<>();
+    entries.forEach(e -> protocols.addAll(e.metrics().keySet()));
+    protocols.forEach(p -> {
+      columns.add(new String[] {p, "top1"});
+      columns.add(new String[] {p, "top5"});
+    });
+    StringBuilder csv = new StringBuilder("name,kind,type,seed,status,pretraining_seconds,steps,images_per_second");
+    columns.forEach(c -> csv.append(',').append(c[0]).append('_').append(c[1]));
+    csv.append(",reason\n");
+    for (ResultEntry e : entries) {
+      csv.append(e.name()).append(',').append(e.kind()).append(',').append(e.type()).append(',')
+          .append(e.seed()).append(',').append(e.status()).append(',')
+          .append(e.pretrainingSeconds()).append(',')
+          .append(e.steps() == null ? "" : e.steps()).append(',')
+          .append(e.imagesPerSecond() == null ? "" : String.format(Locale.ROOT, "%.1f", e.imagesPerSecond()));
+      for (String[] c : columns) {
+        Double v = e.metrics().getOrDefault(c[0], Map.of()).get(c[1]);
+        csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
+      }
+      String reason = e.reason() == null ? "" : '"' + e.reason().replace("\"", "\"\"") + '"';
+      csv.append(',').append(reason).append('\n');
+    }
+    return csv.toString();
+  }
+
+  private static String meanStd(List<ResultEntry> entries, String protocol, String metric) {
     double[] values = entries.stream()
-        .map(e -> e.metrics().getOrDefault("linear_probe", Map.of()).get(metric))
+        .map(e -> e.metrics().getOrDefault(protocol, Map.of()).get(metric))
         .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
     if (values.length == 0) {
       return "";

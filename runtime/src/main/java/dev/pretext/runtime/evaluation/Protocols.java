@@ -1,0 +1,62 @@
+package dev.pretext.runtime.evaluation;
+
+import dev.pretext.runtime.Stratified;
+import dev.pretext.runtime.config.Suite;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every protocol of a suite on one encoder's features, extracted once: the linear probe on all
+ * labels, on stratified label fractions, and the weighted kNN.
+ */
+public final class Protocols {
+
+  private Protocols() {}
+
+  /** The metric group name of the linear probe on a fraction of the labels, e.g. {@code linear_probe_1pct}. */
+  public static String fractionKey(double fraction) {
+    double pct = fraction * 100;
+    String number = pct == Math.rint(pct) ? String.valueOf((long) pct) : String.format(Locale.ROOT, "%s", pct);
+    return "linear_probe_" + number.replace('.', '_') + "pct";
+  }
+
+  /**
+   * Runs the protocols.
+   *
+   * @return protocol → {@code top1}/{@code top5}
+   */
+  public static Map<String, Map<String, Double>> run(INDArray train, int[] trainY, INDArray test,
+      int[] testY, int classes, Suite.EvaluationSettings settings, long seed) {
+    Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+    metrics.put("linear_probe", asMap(LinearProbe.evaluate(train, trainY, test, testY, classes,
+        settings.linearProbe(), seed)));
+    for (double fraction : settings.labelFractions()) {
+      if (fraction >= 1) {
+        continue;
+      }
+      int count = Math.max(classes, (int) Math.round(fraction * trainY.length));
+      int[] idx = Stratified.indices(trainY, count, seed + 7919);
+      int[] labels = new int[idx.length];
+      for (int i = 0; i < idx.length; i++) {
+        labels[i] = trainY[idx[i]];
+      }
+      metrics.put(fractionKey(fraction), asMap(LinearProbe.evaluate(Nd4j.pullRows(train, 1, idx), labels,
+          test, testY, classes, settings.linearProbe(), seed)));
+    }
+    if (settings.knn().enabled()) {
+      metrics.put("knn", asMap(Knn.evaluate(train, trainY, test, testY, classes,
+          settings.knn().k(), settings.knn().temperature())));
+    }
+    return metrics;
+  }
+
+  private static Map<String, Double> asMap(LinearProbe.Result r) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("top1", r.top1());
+    m.put("top5", r.top5());
+    return m;
+  }
+}

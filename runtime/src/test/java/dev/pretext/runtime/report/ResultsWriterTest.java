@@ -1,0 +1,49 @@
+package dev.pretext.runtime.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultsWriterTest {
+
+  @TempDir Path dir;
+
+  private static ResultEntry entry(String name, long seed, double top1) {
+    return new ResultEntry(name, "method", name, seed, ResultEntry.OK, null, 10, 5L, 100.0,
+        List.of(1.0), List.of(1.0), metrics(top1));
+  }
+
+  private static Map<String, Map<String, Double>> metrics(double top1) {
+    Map<String, Map<String, Double>> m = new java.util.LinkedHashMap<>();
+    m.put("linear_probe", new java.util.LinkedHashMap<>(Map.of("top1", top1)));
+    m.get("linear_probe").put("top5", 0.99);
+    m.put("knn", new java.util.LinkedHashMap<>(Map.of("top1", top1 - 0.1)));
+    m.get("knn").put("top5", 0.98);
+    return m;
+  }
+
+  @Test
+  void markdownShowsMeanAndSampleStdOverSeeds() {
+    String md = ResultsWriter.markdown("s", Map.of("pretext", "x"),
+        List.of(entry("rot", 1, 0.80), entry("rot", 2, 0.82), entry("rot", 3, 0.84),
+            ResultEntry.failed("bad", "method", "bad", 1, "loss became NaN")));
+    assertThat(md).contains("| rot | method | 3/3 | 0.8200 ± 0.0200 | 0.9900 ± 0.0000 | 0.7200 ± 0.0200 | 0.9800 ± 0.0000 | 10 | 100 | ok |");
+    assertThat(md).contains("| bad | method | 0/1 |").contains("failed — seed 1: loss became NaN");
+  }
+
+  @Test
+  void writesJsonMarkdownCsvAndResolvedConfigThatReadBack() throws Exception {
+    List<ResultEntry> entries = List.of(entry("rot", 1, 0.8));
+    ResultsWriter.write(dir, "s", ConfigFactory.parseString("suite.name = s"), Map.of("dl4j", "1.0.0-M2.1"), entries);
+    assertThat(dir.resolve("results.csv")).content()
+        .startsWith("name,kind,type,seed,status,pretraining_seconds,steps,images_per_second,linear_probe_top1")
+        .contains("rot,method,rot,1,ok,10.0,5,100.0,0.8000,0.9900,0.7000,0.9800,");
+    assertThat(ResultsWriter.readEntries(dir)).isEqualTo(entries);
+    assertThat(dir.resolve("resolved.conf")).content().contains("name");
+  }
+}
