@@ -11,6 +11,8 @@ import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginRegistry;
+import dev.pretext.runtime.report.Figures;
+import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Backend;
@@ -43,6 +45,7 @@ public final class SuiteRunner {
 
   private static final int FEATURE_BATCH = 500;
   private static final int VISUAL_IMAGES = 8;
+  private static final int NEIGHBOURS = 8;
 
   private final PluginRegistry plugins;
   private final TrainingEngine engine;
@@ -66,7 +69,7 @@ public final class SuiteRunner {
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<String, String> versions = versions();
     List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
-    ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+    writeResults(folder, suite, versions, entries);
     for (long seed : suite.seeds()) {
       Components components = new Components(plugins, seed, data.train().shape());
       for (String baseline : suite.baselines()) {
@@ -74,8 +77,8 @@ public final class SuiteRunner {
           continue;
         }
         log.printf("== %s (baseline, seed %d)%n", baseline, seed);
-        entries.add(baseline(baseline, suite, components, data, seed));
-        ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+        entries.add(baseline(baseline, suite, components, data, seed, folder));
+        writeResults(folder, suite, versions, entries);
       }
       for (Suite.MethodSpec method : suite.methods()) {
         if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name()) || done(entries, method.name(), seed)) {
@@ -86,7 +89,7 @@ public final class SuiteRunner {
         ResultEntry entry = method(method, suite, components, data, seed, folder, work, resume);
         entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
         entries.add(entry);
-        ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+        writeResults(folder, suite, versions, entries);
         if (entry.ok()) {
           Checkpoints.deleteRecursively(work);
         } else {
@@ -97,22 +100,36 @@ public final class SuiteRunner {
     return new Outcome(folder, entries);
   }
 
+  private void writeResults(Path folder, Suite suite, Map<String, String> versions, List<ResultEntry> entries)
+      throws IOException {
+    ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+    Map<String, Double> fractions = new LinkedHashMap<>();
+    for (double f : suite.evaluation().labelFractions()) {
+      if (f < 1) {
+        fractions.put(Protocols.fractionKey(f), f);
+      }
+    }
+    fractions.put("linear_probe", 1.0);
+    HtmlReport.write(folder, suite.name(), versions, entries, fractions);
+  }
+
   private static boolean done(List<ResultEntry> entries, String name, long seed) {
     return entries.stream().anyMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok());
   }
 
   private ResultEntry baseline(String name, Suite suite, Components components,
-      FashionMnist.Split data, long seed) {
+      FashionMnist.Split data, long seed, Path folder) {
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
+      drawRepresentations(train, test, data, seed, name, folder);
       metrics = protocols(train, test, suite, data, seed);
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
-      metrics = evaluate(frozen, suite, data, seed);
+      metrics = evaluate(frozen, suite, data, seed, name, folder);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
@@ -128,7 +145,8 @@ public final class SuiteRunner {
       PretextTask task = components.create(PretextTask.class, type, method.task().settings(), method.task().path());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           data.train(), method.training(), seed, work, resume));
-      Map<String, Map<String, Double>> metrics = evaluate(FrozenEncoder.of(trained), suite, data, seed);
+      Map<String, Map<String, Double>> metrics =
+          evaluate(FrozenEncoder.of(trained), suite, data, seed, method.name(), folder);
       writeVisuals(trained, data, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
@@ -159,11 +177,25 @@ public final class SuiteRunner {
   }
 
   private Map<String, Map<String, Double>> evaluate(FrozenEncoder frozen, Suite suite,
-      FashionMnist.Split data, long seed) {
+      FashionMnist.Split data, long seed, String name, Path folder) {
     frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
     INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
     INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
+    drawRepresentations(train, test, data, seed, name, folder);
     return protocols(train, test, suite, data, seed);
+  }
+
+  /** Nearest-neighbour grid and PCA of one encoder's representations; a failure is only a warning. */
+  private void drawRepresentations(INDArray train, INDArray test, FashionMnist.Split data, long seed,
+      String name, Path folder) {
+    try {
+      Figures.neighbours(data.train(), train, data.test(), test, NEIGHBOURS,
+          folder.resolve(HtmlReport.neighboursFigure(name, seed)));
+      Figures.pca(test, data.test().labels(), data.test().classNames(), name + ": test representations, PCA",
+          folder.resolve(HtmlReport.pcaFigure(name, seed)));
+    } catch (IOException | RuntimeException e) {
+      log.printf("   warning: could not draw the representations of %s: %s%n", name, e.getMessage());
+    }
   }
 
   private static Map<String, Map<String, Double>> protocols(INDArray train, INDArray test, Suite suite,

@@ -55,7 +55,12 @@ public final class LinearProbe {
       int[] order = shuffled(n, random);
       for (int start = 0; start < n; start += settings.batchSize()) {
         int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + settings.batchSize()));
-        net.fit(new DataSet(Nd4j.pullRows(train, 1, idx), Nd4j.pullRows(trainLabels, 1, idx)));
+        INDArray x = Nd4j.pullRows(train, 1, idx);
+        INDArray y = Nd4j.pullRows(trainLabels, 1, idx);
+        net.fit(new DataSet(x, y));
+        // Thousands of small off-heap batches: free them now rather than whenever GC runs.
+        x.close();
+        y.close();
       }
     }
     return score(net.output(test), testY);

@@ -1,0 +1,120 @@
+package dev.pretext.runtime.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A self-contained {@code report.html}: the results table and every figure, the figures embedded
+ * as data URIs so the page opens anywhere with no network and no other file.
+ */
+public final class HtmlReport {
+
+  private HtmlReport() {}
+
+  /** Figure file names of one entry, relative to the run folder. */
+  public static Path neighboursFigure(String name, long seed) {
+    return Path.of("figures", name + "-seed" + seed + "-neighbours.png");
+  }
+
+  /** The PCA figure of one entry, relative to the run folder. */
+  public static Path pcaFigure(String name, long seed) {
+    return Path.of("figures", name + "-seed" + seed + "-pca.png");
+  }
+
+  /** Draws the summary plots and writes {@code report.html} into {@code folder}. */
+  public static Path write(Path folder, String suite, Map<String, String> versions, List<ResultEntry> entries,
+      Map<String, Double> fractionsByProtocol) throws IOException {
+    List<Path> summary = new ArrayList<>();
+    summary.add(Figures.probeAccuracy(entries, folder.resolve("figures/linear-probe.png")));
+    summary.add(Figures.lossCurves(entries, folder.resolve("figures/pretraining-loss.png")));
+    if (!fractionsByProtocol.isEmpty()) {
+      summary.add(Figures.labelEfficiency(entries, fractionsByProtocol, folder.resolve("figures/label-efficiency.png")));
+    }
+    StringBuilder html = new StringBuilder();
+    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pretext: ")
+        .append(escape(suite)).append("</title>\n<style>")
+        .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
+        .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
+        .append(".failed{color:#b00}img{max-width:100%;border:1px solid #eee;margin:4px 0}")
+        .append("</style></head><body>\n<h1>Pretext results: ").append(escape(suite)).append("</h1>\n");
+    html.append(table(entries));
+    html.append("<p>Test accuracy, mean ± std over seeds. ");
+    versions.forEach((k, v) -> html.append(escape(k)).append(" ").append(escape(v)).append("; "));
+    html.append("</p>\n<h2>Summary</h2>\n");
+    for (Path figure : summary) {
+      html.append(image(figure, figure.getFileName().toString()));
+    }
+    html.append("<h2>Per method</h2>\n<p>Nearest neighbours: for one test image per class (left), its nearest "
+        + "training images in representation space; green = same class, red = another class.</p>\n");
+    Map<String, ResultEntry> seen = new LinkedHashMap<>();
+    entries.forEach(e -> seen.putIfAbsent(e.name() + "-seed" + e.seed(), e));
+    for (ResultEntry e : seen.values()) {
+      Path nn = folder.resolve(neighboursFigure(e.name(), e.seed()));
+      Path pca = folder.resolve(pcaFigure(e.name(), e.seed()));
+      if (!Files.exists(nn) && !Files.exists(pca)) {
+        continue;
+      }
+      html.append("<h3>").append(escape(e.name())).append(" (seed ").append(e.seed()).append(")</h3>\n");
+      if (Files.exists(nn)) {
+        html.append(image(nn, e.name() + " nearest neighbours"));
+      }
+      if (Files.exists(pca)) {
+        html.append(image(pca, e.name() + " PCA"));
+      }
+    }
+    html.append("</body></html>\n");
+    Path file = folder.resolve("report.html");
+    Files.writeString(file, html);
+    return file;
+  }
+
+  private static String table(List<ResultEntry> entries) {
+    List<String[]> columns = ResultsWriter.columns(entries);
+    StringBuilder t = new StringBuilder("<table>\n<tr><th>name</th><th>kind</th><th>seeds ok</th>");
+    columns.forEach(c -> t.append("<th>").append(escape(c[0].replace('_', ' ') + " " + c[1])).append("</th>"));
+    t.append("<th>status</th></tr>\n");
+    Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
+    entries.forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
+    for (var group : byName.entrySet()) {
+      List<ResultEntry> ok = group.getValue().stream().filter(ResultEntry::ok).toList();
+      t.append("<tr><td>").append(escape(group.getKey())).append("</td><td>")
+          .append(group.getValue().get(0).kind()).append("</td><td>")
+          .append(ok.size()).append('/').append(group.getValue().size()).append("</td>");
+      for (String[] c : columns) {
+        double[] v = ok.stream().map(e -> e.metrics().getOrDefault(c[0], Map.of()).get(c[1]))
+            .filter(x -> x != null).mapToDouble(Double::doubleValue).toArray();
+        t.append("<td>").append(v.length == 0 ? "" : format(v)).append("</td>");
+      }
+      List<String> failures = group.getValue().stream().filter(e -> !e.ok())
+          .map(e -> "seed " + e.seed() + ": " + e.reason()).toList();
+      t.append(failures.isEmpty() ? "<td>ok</td>" : "<td class=\"failed\">" + escape(String.join("; ", failures)) + "</td>");
+      t.append("</tr>\n");
+    }
+    return t.append("</table>\n").toString();
+  }
+
+  private static String format(double[] v) {
+    double mean = java.util.Arrays.stream(v).average().orElse(0);
+    if (v.length == 1) {
+      return String.format(Locale.ROOT, "%.4f", mean);
+    }
+    double var = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
+    return String.format(Locale.ROOT, "%.4f ± %.4f", mean, Math.sqrt(var));
+  }
+
+  private static String image(Path png, String alt) throws IOException {
+    return "<div><img alt=\"" + escape(alt) + "\" src=\"data:image/png;base64,"
+        + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\"></div>\n";
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
