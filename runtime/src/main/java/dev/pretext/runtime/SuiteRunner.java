@@ -17,6 +17,7 @@ import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.SupervisedTask;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import java.io.IOException;
@@ -126,6 +127,12 @@ public final class SuiteRunner {
       INDArray test = data.test().images().reshape(data.test().size(), -1);
       drawRepresentations(train, test, data, seed, name, folder);
       metrics = protocols(train, test, suite, data, seed);
+    } else if (name.equals("supervised")) {
+      // The upper reference: the same encoder trained end to end with labels, same budget.
+      TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
+          new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
+          data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
+      metrics = evaluate(FrozenEncoder.of(trained), suite, data, seed, name, folder);
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);

@@ -23,7 +23,7 @@ public record Suite(
     Config resolved) {
 
   /** The baselines every report can include. */
-  public static final List<String> KNOWN_BASELINES = List.of("raw-pixels", "random-init");
+  public static final List<String> KNOWN_BASELINES = List.of("raw-pixels", "random-init", "supervised");
 
   /** Where the data comes from and how much of it to use. */
   public record DataSettings(String dataset, String source, String path, int trainLimit, int testLimit) {

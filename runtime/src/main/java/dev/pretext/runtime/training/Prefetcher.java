@@ -62,7 +62,9 @@ final class Prefetcher implements AutoCloseable {
         Random augment = new Random(seed * 31L + epoch * 7_919L + 17);
         for (int b = 0; b < perEpoch && !closed && produced < maxBatches; b++, produced++) {
           int[] idx = java.util.Arrays.copyOfRange(order, b * size, (b + 1) * size);
-          Map<String, INDArray> batch = task.prepare(data.batch(idx), augment);
+          Map<String, INDArray> batch = task instanceof SupervisedTask supervised
+              ? supervised.prepareLabelled(data.batch(idx), data.labelsOf(idx))
+              : task.prepare(data.batch(idx), augment);
           while (!closed && !queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
             // wait for the trainer
           }

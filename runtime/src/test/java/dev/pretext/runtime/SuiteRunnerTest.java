@@ -1,0 +1,65 @@
+package dev.pretext.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.config.SuiteLoader;
+import dev.pretext.runtime.report.ResultEntry;
+import dev.pretext.runtime.training.TrainingEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuiteRunnerTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void failedMethodIsRecordedOthersContinueAndSupervisedBeatsRandomInit() throws Exception {
+    Path file = dir.resolve("suite.conf");
+    Files.writeString(file, """
+        suite {
+          name = runner
+          data { train-limit = 1000, test-limit = 300 }
+          encoder { type = tiny, width = 32 }
+          training { epochs = 3, batch-size = 50, learning-rate = 0.01 }
+          methods = [
+            { type = brightness, name = diverges, explode-at-step = 5 }
+            { type = brightness, name = fine }
+          ]
+          baselines = [random-init, supervised]
+          evaluation { calibration-batches = 2, label-fractions = [0.1], knn.k = 20,
+                       linear-probe { epochs = 10, min-steps = 200 } }
+        }
+        """);
+    var registry = FakePlugins.registry();
+    Suite suite = new SuiteLoader(registry).load(file, List.of());
+    Path out = dir.resolve("out");
+    SuiteRunner.Outcome outcome = new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of(), false);
+
+    Map<String, ResultEntry> byName = outcome.entries().stream()
+        .collect(Collectors.toMap(ResultEntry::name, e -> e));
+    assertThat(byName.keySet()).containsExactlyInAnyOrder("random-init", "supervised", "diverges", "fine");
+    assertThat(byName.get("diverges").status()).isEqualTo("failed");
+    assertThat(byName.get("diverges").reason()).contains("NaN").contains("step 5");
+    assertThat(byName.get("fine").ok()).isTrue();
+    assertThat(outcome.anyFailed()).isTrue();
+
+    double supervised = byName.get("supervised").metrics().get("linear_probe").get("top1");
+    double random = byName.get("random-init").metrics().get("linear_probe").get("top1");
+    assertThat(supervised).isGreaterThan(random);
+    assertThat(byName.get("fine").metrics()).containsKeys("linear_probe", "linear_probe_10pct", "knn");
+
+    for (String f : List.of("results.json", "results.md", "results.csv", "resolved.conf", "report.html",
+        "figures/linear-probe.png", "figures/fine-seed1-neighbours.png", "figures/fine-seed1-pca.png")) {
+      assertThat(out.resolve(f)).as(f).isNotEmptyFile();
+    }
+    // The finished method's checkpoint is gone; the failed one's stays for inspection or --resume.
+    assertThat(out.resolve("work/fine-seed1")).doesNotExist();
+  }
+}
