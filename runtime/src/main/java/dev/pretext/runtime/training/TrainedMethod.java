@@ -12,6 +12,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * @param stepLosses the loss of every step
  * @param seconds pretraining wall time, summed over resumed sessions
  * @param imagesPerSecond dataset images consumed per second of training
+ * @param stepSeconds wall time of each step of this session (before/after-step hooks included,
+ *     waiting for the input pipeline excluded)
+ * @param pipelineWaitSeconds total time this session's steps waited for the prefetch thread
  */
 public record TrainedMethod(
     String name,
@@ -24,4 +27,6 @@ public record TrainedMethod(
     List<Double> stepLosses,
     long steps,
     double seconds,
-    double imagesPerSecond) {}
+    double imagesPerSecond,
+    List<Double> stepSeconds,
+    double pipelineWaitSeconds) {}

@@ -100,6 +100,8 @@ public final class TrainingEngine {
     double seconds = progress.seconds();
     long imagesSeen = 0;
     double trainedSeconds = 0;
+    double waitSeconds = 0;
+    List<Double> stepSeconds = new ArrayList<>();
 
     try (Prefetcher batches = new Prefetcher(run.data(), run.task(), settings.batchSize(),
             progress.epochsDone(), epochs, run.seed(), settings.prefetchBatches(),
@@ -112,10 +114,13 @@ public final class TrainingEngine {
         double lossSum = 0;
         int count = 0;
         for (int b = 0; b < perEpoch && steps.step < totalSteps; b++) {
+          long waitStart = System.nanoTime();
           Map<String, INDArray> batch = batches.next();
           if (batch == null) {
             break;
           }
+          long stepStart = System.nanoTime();
+          waitSeconds += (stepStart - waitStart) / 1e9;
           Map<String, INDArray> inputs = run.task().beforeStep(batch, steps);
           graph.fit(new MultiDataSet(features(run.name(), placeholders, inputs), null));
           double loss = capture.last();
@@ -123,6 +128,7 @@ public final class TrainingEngine {
             throw new TrainingDivergedException(run.name(), steps.step, loss);
           }
           run.task().afterStep(steps);
+          stepSeconds.add((System.nanoTime() - stepStart) / 1e9);
           lossSum += loss;
           stepLosses.add(loss);
           count++;
@@ -147,7 +153,7 @@ public final class TrainingEngine {
     }
     return new TrainedMethod(run.name(), run.task(), graph, taskGraph, batchStats, runningStats,
         List.copyOf(epochLosses), List.copyOf(stepLosses), steps.step, seconds,
-        trainedSeconds > 0 ? imagesSeen / trainedSeconds : 0);
+        trainedSeconds > 0 ? imagesSeen / trainedSeconds : 0, List.copyOf(stepSeconds), waitSeconds);
   }
 
   private static INDArray[] features(String method, List<String> placeholders, Map<String, INDArray> inputs) {

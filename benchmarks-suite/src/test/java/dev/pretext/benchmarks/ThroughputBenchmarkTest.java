@@ -1,0 +1,28 @@
+package dev.pretext.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs the benchmark once, tiny, so it cannot rot; its numbers are not checked here. */
+class ThroughputBenchmarkTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void writesOneResultPerMethod() throws Exception {
+    Path out = dir.resolve("t.json");
+    int code = new CommandLine(new ThroughputBenchmark()).execute("--methods", "rotation", "--batch", "16",
+        "--warmup", "1", "--steps", "2", "--encoder", "channels = [4, 8]", "--out", out.toString());
+    assertThat(code).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toFile());
+    assertThat(json.path("results")).hasSize(1);
+    assertThat(json.path("results").get(0).path("method").asText()).isEqualTo("rotation");
+    assertThat(json.path("results").get(0).path("images_per_second").asDouble()).isPositive();
+  }
+}
