@@ -1,12 +1,14 @@
 package dev.pretext.plugins.standard;
 
+import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentFactory;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.Loss;
+import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextPlugin;
 import java.util.List;
 
-/** Reusable components every method can name: encoders and losses. */
+/** Reusable components every method can name: encoders, augmentations, samplers and losses. */
 public final class StandardPlugin implements PretextPlugin {
 
   @Override
@@ -19,9 +21,55 @@ public final class StandardPlugin implements PretextPlugin {
   }
 
   @Override
+  public List<ComponentFactory<Augmentation>> augmentations() {
+    return List.of(
+        ComponentFactory.of("random-resized-crop",
+            "crop a random box (area fraction, aspect ratio) and resize it back bilinearly",
+            ctx -> new RandomResizedCrop(RandomResizedCrop.Settings.from(ctx.config(), ctx.configPath()))),
+        ComponentFactory.of("horizontal-flip", "mirror images left-right with a probability",
+            ctx -> HorizontalFlip.from(ctx.config(), ctx.configPath())),
+        ComponentFactory.of("color-jitter",
+            "random brightness, contrast, saturation and hue in random order, with a probability",
+            ctx -> new ColorJitter(ColorJitter.Settings.from(ctx.config(), ctx.configPath()))),
+        ComponentFactory.of("random-grayscale", "turn RGB images to gray with a probability",
+            ctx -> RandomGrayscale.from(ctx.config(), ctx.configPath())),
+        ComponentFactory.of("gaussian-blur",
+            "Gaussian blur with a random sigma and a kernel relative to the image size",
+            ctx -> new GaussianBlur(GaussianBlur.Settings.from(ctx.config(), ctx.configPath()))),
+        ComponentFactory.of("gaussian-noise", "add Gaussian pixel noise, clamped to [0, 1]",
+            ctx -> GaussianNoise.from(ctx.config(), ctx.configPath())));
+  }
+
+  @Override
+  public List<ComponentFactory<NegativeSampler>> negativeSamplers() {
+    return List.of(ComponentFactory.of("in-batch",
+        "SimCLR: the other 2N - 2 views of the batch are the negatives",
+        ctx -> new InBatchNegativeSampler()),
+        ComponentFactory.of("queue",
+            "MoCo: the last K keys of earlier steps, kept in a first-in-first-out queue, are the negatives",
+            ctx -> QueueNegativeSampler.from(ctx.config(), ctx.configPath())));
+  }
+
+  @Override
   public List<ComponentFactory<Loss>> losses() {
-    return List.of(ComponentFactory.of("cross-entropy",
-        "softmax cross-entropy of logits against one-hot labels, optional label smoothing",
-        ctx -> new CrossEntropyLoss(ctx.config().getDouble("label-smoothing"))));
+    return List.of(
+        ComponentFactory.of("cross-entropy",
+            "softmax cross-entropy of logits against one-hot labels, optional label smoothing",
+            ctx -> new CrossEntropyLoss(ctx.config().getDouble("label-smoothing"))),
+        ComponentFactory.of("nt-xent",
+            "SimCLR's normalized-temperature cross-entropy over a sampler's masked similarities",
+            ctx -> ContrastiveLoss.from(ctx.config(), ctx.configPath())),
+        ComponentFactory.of("info-nce",
+            "InfoNCE: a query against its positive key and a sampler's negatives (queue, grid)",
+            ctx -> ContrastiveLoss.from(ctx.config(), ctx.configPath())),
+        ComponentFactory.of("negative-cosine",
+            "BYOL: 2 - 2 cos(prediction, target), averaged over rows",
+            ctx -> new NegativeCosineLoss()),
+        ComponentFactory.of("mse",
+            "mean squared error of a reconstruction against its target, optionally weighted per element",
+            ctx -> new ReconstructionLoss(ReconstructionLoss.Kind.MSE)),
+        ComponentFactory.of("binary-cross-entropy",
+            "binary cross-entropy of logits against targets in [0, 1], optionally weighted per element",
+            ctx -> new ReconstructionLoss(ReconstructionLoss.Kind.BINARY_CROSS_ENTROPY)));
   }
 }

@@ -1,0 +1,169 @@
+package dev.pretext.plugins.simclr;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import dev.pretext.api.Augmentation;
+import dev.pretext.api.ComponentContext;
+import dev.pretext.api.ComponentKind;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.Loss;
+import dev.pretext.api.NegativeSampler;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.StepContext;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.graph.Ops;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * SimCLR: each image of the batch is augmented twice; the encoder f and a projection head g map
+ * both views to z = g(f(x)), and a contrastive loss makes the two views of an image agree against
+ * the other views (the sampler's negatives). Both views go through the encoder as one batch of
+ * 2N, so its batch norm sees them together. The protocols evaluate h = f(x), not z.
+ */
+final class SimClrTask implements PretextTask {
+
+  /** The placeholder of both views, {@code [2N, C, H, W]}: view 1 in rows 0..N−1, view 2 after. */
+  static final String VIEWS = "views";
+
+  /** What this task hands its loss: the fields of the sampler's logits. */
+  static final Set<String> ROLES = Set.of("similarities", "positives", "valid");
+
+  /** Validated settings of the projection head. */
+  record Projection(int hidden, int output) {
+    static Projection from(Config c, String path) {
+      return new Projection(size(c, path, "hidden"), size(c, path, "output"));
+    }
+
+    private static int size(Config c, String path, String key) {
+      int v = c.getInt(key);
+      if (v < 1 || v > 65_536) {
+        throw new ConfigException.BadValue(c.getValue(key).origin(), path + "." + key,
+            "must be between 1 and 65536, got " + v);
+      }
+      return v;
+    }
+  }
+
+  private final List<Augmentation> augmentations;
+  private final Projection projection;
+  private final NegativeSampler sampler;
+  private final Loss loss;
+
+  SimClrTask(ComponentContext context) {
+    Config c = context.config();
+    String path = context.configPath();
+    this.augmentations = augmentations(context, c.getList("augmentations"), path + ".augmentations");
+    this.projection = Projection.from(c.getConfig("projection"), path + ".projection");
+    this.sampler = context.components().create(NegativeSampler.class, c.getString("sampler.type"),
+        c.getConfig("sampler"), path + ".sampler");
+    this.loss = context.components().create(Loss.class, c.getString("loss.type"),
+        c.getConfig("loss"), path + ".loss");
+    if (!ROLES.containsAll(loss.roles())) {
+      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
+          "the loss '" + c.getString("loss.type") + "' reads " + new TreeSet<>(loss.roles())
+              + " but simclr provides " + new TreeSet<>(ROLES)
+              + "; use a contrastive loss such as nt-xent or info-nce");
+    }
+  }
+
+  /** Creates each entry of the list through the registry, which validates its settings. */
+  private static List<Augmentation> augmentations(ComponentContext context, ConfigList list, String path) {
+    if (list.isEmpty()) {
+      throw new ConfigException.BadValue(list.origin(), path,
+          "needs at least one augmentation: without any, both views are the same image");
+    }
+    List<Augmentation> result = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      ConfigValue entry = list.get(i);
+      String entryPath = path + "[" + i + "]";
+      if (!(entry instanceof ConfigObject object) || !object.containsKey("type")) {
+        throw new ConfigException.BadValue(entry.origin(), entryPath,
+            "expected { type = <augmentation>, … }; known augmentations: "
+                + String.join(", ", new TreeSet<>(context.components().types(ComponentKind.AUGMENTATION))));
+      }
+      Config settings = object.toConfig();
+      result.add(context.components().create(Augmentation.class, settings.getString("type"), settings, entryPath));
+    }
+    return List.copyOf(result);
+  }
+
+  @Override
+  public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+    SameDiff sd = g.sameDiff();
+    SDVariable views = g.placeholder(VIEWS, shape.batchShape());
+    Encoder.Representation h = encoder.build(g.scope("encoder"), views, shape);
+
+    GraphBuilder head = g.scope("projection");
+    SDVariable x = Ops.linear(head, "hidden", h.variable(), h.size(), projection.hidden());
+    x = Ops.batchNorm(head, "hidden_bn", x, projection.hidden());
+    x = sd.nn().relu(x, 0);
+    SDVariable z = Ops.linear(head, "output", x, projection.hidden(), projection.output());
+
+    SDVariable[] qk = splitViews(z, projection.output());
+    SDVariable queries = Ops.l2Normalize(sd, qk[0]);
+    SDVariable keys = Ops.l2Normalize(sd, qk[1]);
+    NegativeSampler.ContrastiveLogits logits = sampler.build(g.scope("sampler"), queries, keys);
+    SDVariable value = loss.build(g.scope("loss"), Map.of(
+        "similarities", logits.similarities(),
+        "positives", logits.positives(),
+        "valid", logits.valid()));
+    return new TaskGraph(value.name(), h.variable().name(), h.size(), views.name());
+  }
+
+  /**
+   * Splits {@code z [2N, width]} into its two views {@code z[0:N]} and {@code z[N:2N]}. Reshaping
+   * to {@code [2, N, width]} and taking points 0 and 1 (strided slices) works for any N, unknown
+   * while building, and differentiates correctly.
+   */
+  static SDVariable[] splitViews(SDVariable z, long width) {
+    SDVariable pairs = z.reshape(2, -1, width);
+    return new SDVariable[] {pairs.get(SDIndex.point(0)), pairs.get(SDIndex.point(1))};
+  }
+
+  @Override
+  public Map<String, INDArray> prepare(INDArray images, Random random) {
+    INDArray first = augment(images, random);
+    INDArray second = augment(images, random);
+    return Map.of(VIEWS, Nd4j.concat(0, first, second));
+  }
+
+  private INDArray augment(INDArray images, Random random) {
+    INDArray x = images;
+    for (Augmentation a : augmentations) {
+      x = a.apply(x, random);
+    }
+    return x;
+  }
+
+  @Override
+  public Map<String, INDArray> beforeStep(Map<String, INDArray> prepared, StepContext step) {
+    Map<String, INDArray> fed = sampler.feed(step);
+    if (fed.isEmpty()) {
+      return prepared;
+    }
+    Map<String, INDArray> all = new HashMap<>(prepared);
+    all.putAll(fed);
+    return all;
+  }
+
+  @Override
+  public void afterStep(StepContext step) {
+    // The keys of the step are not kept: samplers that need them (a queue) belong to MoCo-style tasks.
+    sampler.afterStep(step, null);
+  }
+}
