@@ -35,7 +35,8 @@ class DistributionIT {
         encoder { type = conv4, channels = [8, 16] }
         training { epochs = 1, batch-size = 32, max-steps = 8 }
         methods = [ { type = rotation, all-rotations = false } ]
-        evaluation { calibration-batches = 2, linear-probe { epochs = 20, learning-rate = 0.01 } }
+        evaluation { calibration-batches = 2, label-fractions = [0.1], knn.k = 20,
+                     linear-probe { epochs = 20, min-steps = 0, learning-rate = 0.01 } }
       }
       """;
 

@@ -69,14 +69,20 @@ public final class Figures {
     List<Double> values = methods.isEmpty() ? List.of(0.0) : new ArrayList<>(methods.values());
     chart.addSeries("methods", names, values);
     for (var b : baselines.entrySet()) {
+      // A line series gives the baseline its legend entry; the annotation draws it across the plot
+      // (a line series alone shows only points when there is a single method).
       List<Double> line = names.stream().map(n -> b.getValue()).toList();
       chart.addSeries(b.getKey(), names, line).setChartCategorySeriesRenderStyle(
           CategorySeries.CategorySeriesRenderStyle.Line);
+      chart.addAnnotation(new org.knowm.xchart.AnnotationLine(b.getValue(), false, false));
+      chart.addAnnotation(new org.knowm.xchart.AnnotationText(
+          String.format(java.util.Locale.ROOT, "%s %.3f", b.getKey(), b.getValue()), 0.15, b.getValue() + 0.004, false));
     }
     double min = java.util.stream.Stream.concat(methods.values().stream(), baselines.values().stream())
         .mapToDouble(Double::doubleValue).min().orElse(0);
     chart.getStyler().setYAxisMin(Math.max(0, Math.floor((min - 0.05) * 20) / 20));
     chart.getStyler().setYAxisMax(1.0);
+    chart.getStyler().setOverlapped(true);
     return save(chart, png);
   }
 
