@@ -28,7 +28,8 @@ public interface PretextTask {
    * Builds the training graph.
    *
    * @param graph the builder; its training flag switches batch statistics on during training
-   * @param encoder the suite's encoder, to apply once or several times
+   * @param encoder the suite's encoder, to apply once or several times; build the one whose
+   *     representation is evaluated under {@code graph.scope(GraphBuilder.ENCODER_SCOPE)}
    * @param dataShape the shape of one dataset image
    */
   TaskGraph build(GraphBuilder graph, Encoder encoder, ImageShape dataShape);

@@ -155,12 +155,13 @@ public final class SuiteRunner {
       Map<String, Map<String, Double>> metrics =
           evaluate(FrozenEncoder.of(trained), suite, data, seed, method.name(), folder);
       writeVisuals(trained, data, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
+      EncoderExport.keep(folder, method.name(), seed, trained, suite, data.train().shape());
       logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
           trained.stepLosses(), metrics);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason);
     }

@@ -61,5 +61,22 @@ class SuiteRunnerTest {
     }
     // The finished method's checkpoint is gone; the failed one's stays for inspection or --resume.
     assertThat(out.resolve("work/fine-seed1")).doesNotExist();
+
+    // The encoder alone, exported, embeds images exactly as the trained method's graph does.
+    Path zip = EncoderExport.export(out, "fine", null, dir.resolve("fine.zip"), registry);
+    PretrainedEncoder encoder = PretrainedEncoder.load(zip);
+    var images = dev.pretext.runtime.data.FashionMnist.load(dev.pretext.runtime.data.FashionMnist.Source.EMBEDDED, null)
+        .test().batch(new int[] {0, 1, 2, 3, 4});
+    var kept = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("encoders/fine-seed1.json").toFile());
+    var graph = org.nd4j.autodiff.samediff.SameDiff.load(out.resolve("encoders/fine-seed1.fb").toFile(), false);
+    graph.getVariable(dev.pretext.api.graph.GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    String rep = kept.path("representation").asText();
+    var expected = graph.output(Map.of(kept.path("representation_input").asText(), images), rep).get(rep);
+    var actual = encoder.embed(images);
+    assertThat(actual.shape()).containsExactly(5, 32);
+    assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+    var second = encoder.embed(images);
+    assertThat(second.sub(actual).amaxNumber().doubleValue()).isLessThan(1e-6);
+    assertThat(actual.amaxNumber().doubleValue()).isPositive();
   }
 }

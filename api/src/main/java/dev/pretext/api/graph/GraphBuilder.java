@@ -23,6 +23,13 @@ public final class GraphBuilder {
   /** Name of the scalar constant that is 1 during training and 0 during inference. */
   public static final String TRAINING_FLAG = "pretext_training";
 
+  /**
+   * The scope under which a task builds the encoder whose representation it exposes
+   * ({@code graph.scope(ENCODER_SCOPE)}): the runtime finds the trained weights there to export
+   * the encoder alone.
+   */
+  public static final String ENCODER_SCOPE = "encoder";
+
   private final SameDiff sameDiff;
   private final String prefix;
   private final Random random;

@@ -18,7 +18,9 @@ public final class Ops {
   public static SDVariable linear(GraphBuilder g, String name, SDVariable x, long in, long out) {
     SDVariable w = g.normalVariable(name + "_w", Math.sqrt(2.0 / in), in, out);
     SDVariable b = g.variable(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
-    return g.sameDiff().nn().linear(x, w, b);
+    // Not sd.nn().linear: in M2.1 its op adds into a reused output buffer, so every inference call
+    // after the first returns wrong values once the result feeds another op.
+    return x.mmul(w).add(b);
   }
 
   /**
@@ -67,11 +69,14 @@ public final class Ops {
 
   /**
    * {@code log Σ exp(x)·mask} along {@code dim} without −∞ tricks: masked entries contribute
-   * exactly zero, so no NaN appears where everything else is finite.
+   * exactly zero, and their values never reach {@code exp}, so no NaN or overflow appears whatever
+   * they hold. The shift is the maximum over unmasked entries.
    */
   public static SDVariable maskedLogSumExp(SameDiff sd, SDVariable x, SDVariable mask, int dim) {
-    SDVariable max = x.mul(mask).max(true, dim);
-    return sd.math().log(sd.math().exp(x.sub(max)).mul(mask).sum(true, dim)).add(max);
+    // Masked entries are pushed far down only for the max; they are zeroed before exp below.
+    SDVariable max = x.mul(mask).add(mask.rsub(1.0).mul(-1e4)).max(true, dim);
+    SDVariable shifted = x.sub(max).mul(mask);
+    return sd.math().log(sd.math().exp(shifted).mul(mask).sum(true, dim)).add(max);
   }
 
   /** Log-softmax along {@code dim} as {@code x − logΣexp(x)} (DL4J's op breaks gradients). */

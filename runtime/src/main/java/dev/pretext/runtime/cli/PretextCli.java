@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     description = "Self-supervised representation learning on Deeplearning4j: pretrain encoders "
         + "with pretext tasks, evaluate them frozen, compare against baselines.",
     subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class,
-        PluginsCommand.class, DescribeCommand.class},
+        PluginsCommand.class, DescribeCommand.class, ExportEncoderCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:internal error", "2:bad command line or suite configuration",
         "3:dataset missing or malformed", "4:a method failed to train (others' results written)"})

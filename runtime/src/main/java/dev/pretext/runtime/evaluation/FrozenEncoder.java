@@ -87,7 +87,7 @@ public final class FrozenEncoder {
         }
       }
       for (int i = 0; i < sums.length; i++) {
-        graph.getVariable(runningStatistics.get(i)).getArr().assign(sums[i].divi(batches));
+        graph.getVariable(runningStatistics.get(i)).setArray(sums[i].divi(batches));
       }
     }
     setTraining(false);
@@ -99,15 +99,19 @@ public final class FrozenEncoder {
     INDArray result = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, data.size(), size);
     for (int start = 0; start < data.size(); start += batchSize) {
       int end = Math.min(data.size(), start + batchSize);
-      int[] idx = java.util.stream.IntStream.range(start, end).toArray();
+      // A batch of one would make batch-norm's (unused) batch reductions fail in M2.1: pad it.
+      int[] idx = end - start == 1 ? new int[] {start, start} : java.util.stream.IntStream.range(start, end).toArray();
       INDArray rep = graph.output(feed.apply(data.batch(idx)), representation).get(representation);
       result.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
-          org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(rep);
+          org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(
+              rep.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, end - start),
+                  org.nd4j.linalg.indexing.NDArrayIndex.all()));
     }
     return result;
   }
 
   private void setTraining(boolean training) {
-    graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(training ? 1f : 0f);
+    graph.getVariable(GraphBuilder.TRAINING_FLAG).setArray(
+        Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.FLOAT, training ? 1f : 0f));
   }
 }

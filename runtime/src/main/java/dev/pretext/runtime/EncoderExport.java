@@ -1,0 +1,144 @@
+package dev.pretext.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.plugins.PluginRegistry;
+import dev.pretext.runtime.training.TrainedMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Keeps each trained method's graph in its run folder ({@code encoders/NAME-seedS.fb} + a JSON
+ * description) and exports the encoder alone from it: a fresh encoder-only graph built from the
+ * suite's encoder settings, with every weight and batch-norm statistic of the trained graph's
+ * {@value GraphBuilder#ENCODER_SCOPE} scope copied in by name.
+ */
+public final class EncoderExport {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EncoderExport() {}
+
+  static Path graphFile(Path runFolder, String method, long seed) {
+    return runFolder.resolve("encoders").resolve(method + "-seed" + seed + ".fb");
+  }
+
+  /** Saves a trained, calibrated method graph and what is needed to rebuild its encoder. */
+  static void keep(Path runFolder, String method, long seed, TrainedMethod trained, Suite suite,
+      ImageShape shape) throws IOException {
+    Path graph = graphFile(runFolder, method, seed);
+    Files.createDirectories(graph.getParent());
+    trained.graph().save(graph.toFile(), false);
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("method", method);
+    d.put("seed", seed);
+    d.put("encoder_type", suite.encoder().type());
+    d.put("encoder_settings", suite.encoder().settings().root().render(ConfigRenderOptions.concise()));
+    d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
+    d.put("representation", trained.taskGraph().representation());
+    d.put("representation_input", trained.taskGraph().representationInput());
+    JSON.writerWithDefaultPrettyPrinter().writeValue(
+        graph.resolveSibling(method + "-seed" + seed + ".json").toFile(), d);
+  }
+
+  /**
+   * Writes the encoder of {@code method} (first seed unless given) from {@code runFolder} to
+   * {@code out}, loadable with {@link PretrainedEncoder#load}.
+   */
+  public static Path export(Path runFolder, String method, Long seed, Path out, PluginRegistry plugins)
+      throws IOException {
+    Path folder = runFolder.resolve("encoders");
+    long s = seed != null ? seed : firstSeed(folder, method);
+    Path graphFile = graphFile(runFolder, method, s);
+    Path meta = folder.resolve(method + "-seed" + s + ".json");
+    if (!Files.exists(graphFile) || !Files.exists(meta)) {
+      throw new IllegalArgumentException("no trained encoder of '" + method + "' (seed " + s + ") in "
+          + folder + "; available: " + available(folder));
+    }
+    JsonNode d = JSON.readTree(meta.toFile());
+    JsonNode sh = d.path("image_shape");
+    ImageShape shape = new ImageShape(sh.get(0).asInt(), sh.get(1).asInt(), sh.get(2).asInt());
+    Encoder encoder = new Components(plugins, s, shape).create(Encoder.class, d.path("encoder_type").asText(),
+        ConfigFactory.parseString(d.path("encoder_settings").asText()), "encoder");
+
+    GraphBuilder builder = GraphBuilder.create(s);
+    SDVariable images = builder.placeholder("images", shape.batchShape());
+    Encoder.Representation rep = encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+    SameDiff trained = SameDiff.load(graphFile.toFile(), false);
+    copyEncoderArrays(trained, builder.sameDiff());
+    builder.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+
+    Map<String, Object> description = new LinkedHashMap<>();
+    description.put("input", images.name());
+    description.put("output", rep.variable().name());
+    description.put("size", rep.size());
+    description.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
+    description.put("method", method);
+    description.put("seed", s);
+    description.put("encoder_type", d.path("encoder_type").asText());
+    description.put("pretext", Versions.pretext());
+    PretrainedEncoder.write(out, builder.sameDiff(), description);
+    return out;
+  }
+
+  /** Copies every encoder-scope weight and statistic of {@code from} into {@code to}, by name. */
+  static void copyEncoderArrays(SameDiff from, SameDiff to) {
+    String prefix = GraphBuilder.ENCODER_SCOPE + "/";
+    List<String> missing = new ArrayList<>();
+    int copied = 0;
+    for (SDVariable v : to.variables()) {
+      boolean stored = v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT;
+      if (!stored || !v.name().startsWith(prefix)) {
+        continue;
+      }
+      SDVariable source = from.hasVariable(v.name()) ? from.getVariable(v.name()) : null;
+      INDArray array = source == null ? null : source.getArr();
+      if (array == null || !java.util.Arrays.equals(array.shape(), v.getArr().shape())) {
+        missing.add(v.name());
+        continue;
+      }
+      v.getArr().assign(array);
+      copied++;
+    }
+    if (!missing.isEmpty() || copied == 0) {
+      throw new IllegalStateException("the trained graph lacks encoder arrays " + missing
+          + " (a task must build its evaluated encoder under the scope '" + GraphBuilder.ENCODER_SCOPE + "')");
+    }
+  }
+
+  private static long firstSeed(Path folder, String method) throws IOException {
+    for (String f : available(folder)) {
+      if (f.startsWith(method + "-seed")) {
+        return Long.parseLong(f.substring((method + "-seed").length()));
+      }
+    }
+    throw new IllegalArgumentException("no trained encoder of '" + method + "' in " + folder
+        + "; available: " + available(folder));
+  }
+
+  private static List<String> available(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (var files = Files.list(folder)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".fb"))
+          .map(n -> n.substring(0, n.length() - 3)).sorted().toList();
+    }
+  }
+}
