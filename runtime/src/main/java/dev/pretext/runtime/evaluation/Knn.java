@@ -1,6 +1,5 @@
 package dev.pretext.runtime.evaluation;
 
-import java.util.PriorityQueue;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -37,18 +36,54 @@ public final class Knn {
 
   /** Adds the votes of the {@code k} most similar training rows to {@code out}. */
   static void vote(float[] similarities, int[] labels, int k, double temperature, float[] out) {
-    // Min-heap of the k largest similarities seen so far, by index.
-    PriorityQueue<Integer> top = new PriorityQueue<>(k, (a, b) -> Float.compare(similarities[a], similarities[b]));
+    // A primitive min-heap of the k largest similarities seen so far (indices), root = smallest.
+    int[] heap = new int[k];
+    int size = 0;
     for (int i = 0; i < similarities.length; i++) {
-      if (top.size() < k) {
-        top.add(i);
-      } else if (similarities[i] > similarities[top.peek()]) {
-        top.poll();
-        top.add(i);
+      if (size < k) {
+        heap[size] = i;
+        siftUp(heap, size++, similarities);
+      } else if (similarities[i] > similarities[heap[0]]) {
+        heap[0] = i;
+        siftDown(heap, size, similarities);
       }
     }
-    for (int i : top) {
-      out[labels[i]] += (float) Math.exp(similarities[i] / temperature);
+    for (int j = 0; j < size; j++) {
+      out[labels[heap[j]]] += (float) Math.exp(similarities[heap[j]] / temperature);
+    }
+  }
+
+  private static void siftUp(int[] heap, int i, float[] v) {
+    while (i > 0) {
+      int parent = (i - 1) / 2;
+      if (v[heap[i]] >= v[heap[parent]]) {
+        return;
+      }
+      int t = heap[i];
+      heap[i] = heap[parent];
+      heap[parent] = t;
+      i = parent;
+    }
+  }
+
+  private static void siftDown(int[] heap, int size, float[] v) {
+    int i = 0;
+    while (true) {
+      int left = 2 * i + 1;
+      int smallest = i;
+      if (left < size && v[heap[left]] < v[heap[smallest]]) {
+        smallest = left;
+      }
+      if (left + 1 < size && v[heap[left + 1]] < v[heap[smallest]]) {
+        smallest = left + 1;
+      }
+      if (smallest == i) {
+        return;
+      }
+      int t = heap[i];
+      heap[i] = heap[smallest];
+      heap[smallest] = t;
+      i = smallest;
     }
   }
 

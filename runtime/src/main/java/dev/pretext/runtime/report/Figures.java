@@ -28,6 +28,7 @@ public final class Figures {
   private static final int WIDTH = 800;
   private static final int HEIGHT = 500;
   private static final int CELL = 56;
+  private static final int PCA_POINTS = 2000;
 
   private Figures() {}
 
@@ -118,8 +119,14 @@ public final class Figures {
   }
 
   /** Test representations projected on their first two principal components, coloured by class. */
-  public static Path pca(INDArray features, int[] labels, List<String> classNames, String title, Path png)
+  public static Path pca(INDArray allFeatures, int[] allLabels, List<String> classNames, String title, Path png)
       throws IOException {
+    // At most PCA_POINTS points (a fixed, evenly spaced subset): enough for the picture, cheap to factor.
+    int n = (int) allFeatures.rows();
+    int step = Math.max(1, (n + PCA_POINTS - 1) / PCA_POINTS);
+    int[] rows = java.util.stream.IntStream.iterate(0, i -> i < n, i -> i + step).toArray();
+    INDArray features = org.nd4j.linalg.factory.Nd4j.pullRows(allFeatures, 1, rows);
+    int[] labels = java.util.Arrays.stream(rows).map(i -> allLabels[i]).toArray();
     INDArray centered = features.subRowVector(features.mean(0));
     INDArray components = PCA.pca_factor(centered.dup(), 2, false);
     float[][] xy = centered.mmul(components).toFloatMatrix();
