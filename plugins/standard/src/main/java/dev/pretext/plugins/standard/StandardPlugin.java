@@ -47,7 +47,10 @@ public final class StandardPlugin implements PretextPlugin {
         ctx -> new InBatchNegativeSampler()),
         ComponentFactory.of("queue",
             "MoCo: the last K keys of earlier steps, kept in a first-in-first-out queue, are the negatives",
-            ctx -> QueueNegativeSampler.from(ctx.config(), ctx.configPath())));
+            ctx -> QueueNegativeSampler.from(ctx.config(), ctx.configPath())),
+        ComponentFactory.of("patch-grid",
+            "CPC: other positions and other images of a patch grid are the negatives of a predicted patch",
+            ctx -> PatchGridNegativeSampler.from(ctx.config())));
   }
 
   @Override
