@@ -40,6 +40,24 @@ class StandardComponentsTest {
   }
 
   @Test
+  void encodersGiveTheSameRepresentationOnEveryCall() {
+    // Regression for DL4J M2.1 reusing buffers across inference calls (see docs/architecture.md).
+    for (String type : new String[] {"mlp", "conv4"}) {
+      Encoder encoder = TestKit.encoder(type, type.equals("mlp") ? "hidden = [64, 32]" : "channels = [8, 16]", 1);
+      GraphBuilder g = GraphBuilder.create(1);
+      Encoder.Representation h = encoder.build(g, g.placeholder("x", -1, 1, 28, 28), TestKit.sample().train().shape());
+      g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).setArray(Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0f));
+      INDArray images = TestKit.sampleImages(6).images();
+      String name = h.variable().name();
+      INDArray first = g.sameDiff().output(Map.of("x", images.dup()), name).get(name).dup();
+      for (int call = 0; call < 3; call++) {
+        INDArray again = g.sameDiff().output(Map.of("x", images.dup()), name).get(name);
+        assertThat(again.sub(first).amaxNumber().doubleValue()).as("%s call %d", type, call).isLessThan(1e-5);
+      }
+    }
+  }
+
+  @Test
   void badEncoderSettingsAreRejectedWithTheKey() {
     assertThatThrownBy(() -> TestKit.encoder("conv4", "channels = []", 1))
         .isInstanceOf(ConfigException.class).hasMessageContaining("channels");

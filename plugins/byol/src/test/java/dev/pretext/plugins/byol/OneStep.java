@@ -1,0 +1,70 @@
+package dev.pretext.plugins.byol;
+
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.StepContext;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.testkit.TestKit;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * A task built and trained step by step the way the training engine does it (prepare,
+ * beforeStep, one optimizer step, afterStep), so a test can look between the calls.
+ */
+final class OneStep {
+
+  /** The step context the engine hands to tasks. */
+  record Context(SameDiff graph, long step, long totalSteps, int epoch, Random random) implements StepContext {}
+
+  final PretextTask task;
+  final SameDiff graph;
+  final PretextTask.TaskGraph taskGraph;
+  private final List<String> placeholders;
+  private final long totalSteps;
+  private long step;
+
+  OneStep(PretextTask task, long seed, long totalSteps) {
+    this.task = task;
+    this.totalSteps = totalSteps;
+    GraphBuilder g = GraphBuilder.create(seed);
+    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), TestKit.sample().train().shape());
+    this.graph = g.sameDiff();
+    this.placeholders = List.copyOf(graph.inputs());
+    graph.setLossVariables(taskGraph.loss());
+    graph.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
+        .dataSetFeatureMapping(placeholders).markLabelsUnused().build());
+  }
+
+  StepContext context() {
+    return new Context(graph, step, totalSteps, 0, new Random(step));
+  }
+
+  /** What the engine feeds the graph for {@code images}: prepare, then beforeStep. */
+  Map<String, INDArray> inputs(INDArray images) {
+    return task.beforeStep(task.prepare(images, new Random(step)), context());
+  }
+
+  /** One optimizer step on {@code inputs}; afterStep is not called yet. */
+  void fit(Map<String, INDArray> inputs) {
+    INDArray[] features = placeholders.stream().map(inputs::get).toArray(INDArray[]::new);
+    graph.fit(new MultiDataSet(features, null));
+  }
+
+  /** Calls afterStep and moves to the next step. */
+  void finish() {
+    task.afterStep(context());
+    step++;
+  }
+
+  /** A whole step on {@code images}. */
+  void run(INDArray images) {
+    fit(inputs(images));
+    finish();
+  }
+}
