@@ -1,0 +1,130 @@
+package dev.pretext.plugins.autoencoder;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.pretext.api.ComponentContext;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.Loss;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.graph.Ops;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Denoising autoencoder (Vincent et al., 2008): the encoder sees a corrupted image, a linear layer
+ * maps its representation h to a small code, and a convolutional decoder reconstructs the clean
+ * image from the code. With corruption {@code none} it is a plain autoencoder. The protocols
+ * evaluate h (not the code) of clean images.
+ */
+final class DenoisingAutoencoderTask implements PretextTask {
+
+  /** Placeholder of the corrupted images the encoder sees; clean images for the representation. */
+  static final String NOISY = "noisy";
+  /** Placeholder of the clean images the decoder must reproduce. */
+  static final String CLEAN = "clean";
+  /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
+  static final String RECONSTRUCTION = "reconstruction";
+  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
+  static final String LOGIT_LOSS = "binary-cross-entropy";
+
+  private static final Set<String> ROLES = Set.of("prediction", "target");
+
+  private final Corruption corruption;
+  private final int codeSize;
+  private final List<Integer> decoderChannels;
+  private final Loss loss;
+  private final boolean lossTakesLogits;
+  private final long seed;
+  private String noisyName;
+  private String reconstructionName;
+
+  DenoisingAutoencoderTask(ComponentContext context) {
+    Config c = context.config();
+    String path = context.configPath();
+    this.corruption = Corruption.from(c.getConfig("corruption"), path + ".corruption");
+    this.codeSize = c.getInt("code-size");
+    if (codeSize < 1 || codeSize > 65_536) {
+      throw new ConfigException.BadValue(c.getValue("code-size").origin(), path + ".code-size",
+          "must be between 1 and 65536, got " + codeSize);
+    }
+    this.decoderChannels = List.copyOf(c.getIntList("decoder.channels"));
+    String problem = ConvDecoder.problem(decoderChannels, context.imageShape());
+    if (problem != null) {
+      throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
+          path + ".decoder.channels", problem);
+    }
+    String lossType = c.getString("loss.type");
+    this.loss = context.components().create(Loss.class, lossType, c.getConfig("loss"), path + ".loss");
+    if (!ROLES.containsAll(loss.roles())) {
+      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
+          "the loss '" + lossType + "' reads " + new TreeSet<>(loss.roles())
+              + " but denoising-autoencoder provides " + new TreeSet<>(ROLES)
+              + "; use a reconstruction loss such as mse or binary-cross-entropy");
+    }
+    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.seed = context.seed();
+  }
+
+  @Override
+  public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+    SameDiff sd = g.sameDiff();
+    SDVariable noisy = g.placeholder(NOISY, shape.batchShape());
+    SDVariable clean = g.placeholder(CLEAN, shape.batchShape());
+    Encoder.Representation h = encoder.build(g.scope("encoder"), noisy, shape);
+    GraphBuilder decoder = g.scope("decoder");
+    SDVariable code = Ops.linear(decoder, "code", h.variable(), h.size(), codeSize);
+    SDVariable logits = ConvDecoder.build(decoder, code, codeSize, decoderChannels, shape);
+    SDVariable reconstruction = sd.nn().sigmoid(g.name(RECONSTRUCTION), logits);
+    SDVariable value = loss.build(g.scope("loss"),
+        Map.of("prediction", lossTakesLogits ? logits : reconstruction, "target", clean));
+    noisyName = noisy.name();
+    reconstructionName = reconstruction.name();
+    return new TaskGraph(value.name(), h.variable().name(), h.size(), noisy.name());
+  }
+
+  @Override
+  public Map<String, INDArray> prepare(INDArray images, Random random) {
+    return Map.of(NOISY, corruption.apply(images, random), CLEAN, images);
+  }
+
+  /** Rows input / corrupted / reconstruction, in {@code reconstructions.png}. */
+  @Override
+  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
+      throws IOException {
+    if (reconstructionName == null) {
+      throw new IllegalStateException("writeVisuals before build");
+    }
+    INDArray corrupted = corruption.apply(images, new Random(seed));
+    INDArray reconstruction = withBatchStatistics(graph,
+        () -> graph.output(Map.of(noisyName, corrupted), reconstructionName).get(reconstructionName));
+    return List.of(ImageGrid.write(folder.resolve("reconstructions.png"),
+        List.of(images, corrupted, reconstruction)));
+  }
+
+  /**
+   * Runs {@code pass} with batch norm on the batch's own statistics, as in training: the running
+   * statistics were calibrated on whole, clean images, and the shifted statistics of corrupted
+   * inputs would distort the picture.
+   */
+  private static INDArray withBatchStatistics(SameDiff graph, Supplier<INDArray> pass) {
+    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
+    float before = flag.getFloat(0);
+    flag.assign(1f);
+    try {
+      return pass.get();
+    } finally {
+      flag.assign(before);
+    }
+  }
+}

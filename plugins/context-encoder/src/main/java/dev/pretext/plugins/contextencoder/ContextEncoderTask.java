@@ -1,0 +1,167 @@
+package dev.pretext.plugins.contextencoder;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.pretext.api.ComponentContext;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.Loss;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Context encoder (Pathak et al., 2016): a region of each image is hidden (filled with a constant
+ * near the data mean), the encoder sees the rest, and a convolutional decoder from its
+ * representation h paints the whole image back. The loss counts only the hidden pixels and,
+ * weighted by {@code overlap-weight}, a thin visible band around them, as in the paper; the
+ * adversarial term of the paper is left out. The protocols evaluate h of whole, unmasked images
+ * (the default {@link #prepareForRepresentation} feeds them to the {@code masked} placeholder).
+ */
+final class ContextEncoderTask implements PretextTask {
+
+  /** Placeholder of the images with their region hidden. */
+  static final String MASKED = "masked";
+  /** Placeholder of the original images. */
+  static final String TARGET = "target";
+  /** Placeholder of the per-pixel loss weights: 1 hidden, overlap-weight in the band, else 0. */
+  static final String WEIGHT = "weight";
+  /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
+  static final String RECONSTRUCTION = "reconstruction";
+  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
+  static final String LOGIT_LOSS = "binary-cross-entropy";
+
+  private static final Set<String> ROLES = Set.of("prediction", "target", "weight");
+
+  private final MaskSettings mask;
+  private final float fill;
+  private final List<Integer> decoderChannels;
+  private final Loss loss;
+  private final boolean lossTakesLogits;
+  private final long seed;
+  private String maskedName;
+  private String reconstructionName;
+
+  ContextEncoderTask(ComponentContext context) {
+    Config c = context.config();
+    String path = context.configPath();
+    this.mask = MaskSettings.from(c.getConfig("mask"), path + ".mask");
+    double fillValue = c.getDouble("fill-value");
+    if (!(fillValue >= 0 && fillValue <= 1)) {
+      throw new ConfigException.BadValue(c.getValue("fill-value").origin(), path + ".fill-value",
+          "must be between 0 and 1, got " + fillValue);
+    }
+    this.fill = (float) fillValue;
+    this.decoderChannels = List.copyOf(c.getIntList("decoder.channels"));
+    String problem = ConvDecoder.problem(decoderChannels, context.imageShape());
+    if (problem != null) {
+      throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
+          path + ".decoder.channels", problem);
+    }
+    String lossType = c.getString("loss.type");
+    this.loss = context.components().create(Loss.class, lossType, c.getConfig("loss"), path + ".loss");
+    if (!ROLES.containsAll(loss.roles())) {
+      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
+          "the loss '" + lossType + "' reads " + new TreeSet<>(loss.roles())
+              + " but context-encoder provides " + new TreeSet<>(ROLES)
+              + "; use a reconstruction loss such as mse or binary-cross-entropy");
+    }
+    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.seed = context.seed();
+  }
+
+  @Override
+  public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+    SameDiff sd = g.sameDiff();
+    SDVariable masked = g.placeholder(MASKED, shape.batchShape());
+    SDVariable target = g.placeholder(TARGET, shape.batchShape());
+    SDVariable weight = g.placeholder(WEIGHT, shape.batchShape());
+    Encoder.Representation h = encoder.build(g.scope("encoder"), masked, shape);
+    SDVariable logits = ConvDecoder.build(g.scope("decoder"), h.variable(), h.size(), decoderChannels, shape);
+    SDVariable reconstruction = sd.nn().sigmoid(g.name(RECONSTRUCTION), logits);
+    SDVariable value = loss.build(g.scope("loss"), Map.of(
+        "prediction", lossTakesLogits ? logits : reconstruction, "target", target, "weight", weight));
+    maskedName = masked.name();
+    reconstructionName = reconstruction.name();
+    return new TaskGraph(value.name(), h.variable().name(), h.size(), masked.name());
+  }
+
+  @Override
+  public Map<String, INDArray> prepare(INDArray images, Random random) {
+    Batch b = mask(images, random);
+    return Map.of(MASKED, b.masked, TARGET, images, WEIGHT, b.weight);
+  }
+
+  /** Rows input / masked / inpainted (the reconstruction pasted into the hole), in {@code inpainting.png}. */
+  @Override
+  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
+      throws IOException {
+    if (reconstructionName == null) {
+      throw new IllegalStateException("writeVisuals before build");
+    }
+    Batch b = mask(images, new Random(seed));
+    INDArray reconstruction = withBatchStatistics(graph,
+        () -> graph.output(Map.of(maskedName, b.masked), reconstructionName).get(reconstructionName));
+    INDArray inpainted = b.masked.mul(b.hidden.rsub(1)).addi(reconstruction.mul(b.hidden));
+    return List.of(ImageGrid.write(folder.resolve("inpainting.png"), List.of(images, b.masked, inpainted)));
+  }
+
+  /** Masks each image of {@code images}: hidden pixels, masked images and loss weights. */
+  private Batch mask(INDArray images, Random random) {
+    long[] shape = images.shape();
+    int n = (int) shape[0];
+    int channels = (int) shape[1];
+    int height = (int) shape[2];
+    int width = (int) shape[3];
+    int plane = height * width;
+    float[] v = images.dup('c').data().asFloat();
+    float[] hidden = new float[v.length];
+    float[] weight = new float[v.length];
+    for (int i = 0; i < n; i++) {
+      float[] m = Masks.draw(mask, height, width, random);
+      float[] band = mask.overlap() > 0 ? Masks.band(m, height, width, mask.overlap()) : new float[plane];
+      for (int c = 0; c < channels; c++) {
+        int base = (i * channels + c) * plane;
+        for (int k = 0; k < plane; k++) {
+          hidden[base + k] = m[k];
+          weight[base + k] = m[k] + (float) mask.overlapWeight() * band[k];
+          if (m[k] > 0) {
+            v[base + k] = fill;
+          }
+        }
+      }
+    }
+    return new Batch(Nd4j.create(hidden, shape, 'c'), Nd4j.create(v, shape, 'c'),
+        Nd4j.create(weight, shape, 'c'));
+  }
+
+  /**
+   * Runs {@code pass} with batch norm on the batch's own statistics, as in training: the running
+   * statistics were calibrated on whole, clean images, and the shifted statistics of masked
+   * inputs would distort the picture.
+   */
+  private static INDArray withBatchStatistics(SameDiff graph, Supplier<INDArray> pass) {
+    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
+    float before = flag.getFloat(0);
+    flag.assign(1f);
+    try {
+      return pass.get();
+    } finally {
+      flag.assign(before);
+    }
+  }
+
+  /** One masked batch, each array {@code [N, C, H, W]}. */
+  private record Batch(INDArray hidden, INDArray masked, INDArray weight) {}
+}
