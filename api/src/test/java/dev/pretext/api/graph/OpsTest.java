@@ -52,6 +52,39 @@ class OpsTest {
   }
 
   @Test
+  void spatialBatchNormStandardizesEachChannelAndBackpropagatesLikeTheTextbookFormula() {
+    // The folded form x·a + b with σ² = E[x²] − μ² must give the values and gradients of
+    // (x − μ)·rsqrt(σ² + ε)·γ + β, computed here from separate ops.
+    Nd4j.getRandom().setSeed(7);
+    INDArray in = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5).muli(4).addi(2);
+    INDArray upstream = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5);
+    GraphBuilder g = GraphBuilder.create(1);
+    SDVariable x = g.sameDiff().var("x", in.dup());
+    SDVariable y = Ops.spatialBatchNorm(g, "bn", x, 3);
+    g.sameDiff().getVariable("bn_gamma").setArray(Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 3, 1, 1));
+    g.sameDiff().getVariable("bn_beta").setArray(Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
+    y.mul(g.sameDiff().constant(upstream)).sum().markAsLoss();
+    Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(), "x", "bn_gamma");
+    INDArray out = y.eval();
+
+    var ref = org.nd4j.autodiff.samediff.SameDiff.create();
+    SDVariable rx = ref.var("x", in.dup());
+    SDVariable gamma = ref.var("gamma", Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 3, 1, 1));
+    SDVariable beta = ref.constant(Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
+    SDVariable centered = rx.sub(rx.mean(true, 0, 2, 3));
+    SDVariable var = centered.mul(centered).mean(true, 0, 2, 3);
+    SDVariable ry = centered.mul(ref.math().rsqrt(var.add(1e-5))).mul(gamma).add(beta);
+    ry.mul(ref.constant(upstream)).sum().markAsLoss();
+    Map<String, INDArray> refGrads = ref.calculateGradients(Map.of(), "x", "gamma");
+
+    assertThat(maxDiff(out, ry.eval())).isLessThan(1e-4);
+    assertThat(out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(1))
+        .meanNumber().doubleValue()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(maxDiff(grads.get("x"), refGrads.get("x"))).isLessThan(1e-4);
+    assertThat(maxDiff(grads.get("bn_gamma"), refGrads.get("gamma"))).isLessThan(1e-3);
+  }
+
+  @Test
   void maskedLogSumExpIgnoresMaskedEntries() {
     GraphBuilder g = GraphBuilder.create(1);
     SDVariable x = g.constant("x", Nd4j.createFromArray(new float[][] {{1, 2, 1000}}));
