@@ -74,6 +74,24 @@ public interface PretextTask {
     return java.util.List.of();
   }
 
+  /**
+   * Measures the quality of the pretext task itself on held-out images — e.g. reconstruction
+   * error, colourization error — reported next to the protocols' results. Called after training,
+   * next to {@link #writeVisuals}, with held-out images of the pretraining data (the runtime
+   * passes a few hundred; the first of them are those drawn by {@code writeVisuals}). Default: no
+   * metrics.
+   *
+   * @param graph the trained graph, in inference mode (batch norm uses calibrated statistics)
+   * @param taskGraph the names {@link #build} returned
+   * @param images {@code [N, C, H, W]} held-out images in [0, 1], as {@link #prepare} receives them
+   * @return metric name → value, in a stable order (names in snake_case, units in the name where
+   *     useful, e.g. {@code psnr_db})
+   */
+  default Map<String, Double> pretextMetrics(
+      org.nd4j.autodiff.samediff.SameDiff graph, TaskGraph taskGraph, INDArray images) {
+    return Map.of();
+  }
+
   /** Writes state kept outside the graph (queues, target networks) into a checkpoint folder. */
   default void saveState(Path folder) throws IOException {}
 

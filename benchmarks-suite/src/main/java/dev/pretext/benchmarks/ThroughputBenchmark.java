@@ -53,19 +53,23 @@ public final class ThroughputBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Steps discarded.") int warmup;
   @Option(names = "--steps", defaultValue = "20", description = "Steps measured.") int steps;
   @Option(names = "--out", defaultValue = "throughput.json") Path out;
+  @Option(names = "--rgb", description = "Feed 3-channel images (the sample tinted by class) to every "
+      + "method, for methods that need colour (colorization).") boolean rgb;
 
   @Override
   public Integer call() throws IOException {
-    ImageSet data = FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train();
+    ImageSet data = rgb ? TestKit.colourSampleImages(Integer.MAX_VALUE)
+        : FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("backend", Backend.describe());
     report.put("pretext", Versions.pretext());
     report.put("dl4j", Versions.dl4j());
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("batch", batch);
+    report.put("input", data.shape().toString());
     List<Map<String, Object>> results = new ArrayList<>();
     for (String method : methods) {
-      PretextTask task = TestKit.task(method, taskSettings, 1);
+      PretextTask task = TestKit.task(method, taskSettings, 1, data.shape());
       Encoder encoder = TestKit.encoder("conv4", encoderSettings, 1);
       TrainedMethod trained = TestKit.train(task, encoder, data, warmup + steps, batch, 1);
       double[] measured = trained.stepSeconds().subList(warmup, trained.stepSeconds().size())

@@ -25,4 +25,15 @@ class ThroughputBenchmarkTest {
     assertThat(json.path("results").get(0).path("method").asText()).isEqualTo("rotation");
     assertThat(json.path("results").get(0).path("images_per_second").asDouble()).isPositive();
   }
+
+  @Test
+  void feedsColourImagesToMethodsThatNeedThem() throws Exception {
+    Path out = dir.resolve("rgb.json");
+    int code = new CommandLine(new ThroughputBenchmark()).execute("--methods", "colorization", "--rgb",
+        "--batch", "16", "--warmup", "1", "--steps", "2", "--encoder", "channels = [4, 8]", "--out", out.toString());
+    assertThat(code).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toFile());
+    assertThat(json.path("input").asText()).isEqualTo("3x28x28");
+    assertThat(json.path("results").get(0).path("method").asText()).isEqualTo("colorization");
+  }
 }

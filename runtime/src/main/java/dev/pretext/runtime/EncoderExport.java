@@ -98,7 +98,7 @@ public final class EncoderExport {
   }
 
   /** Copies every encoder-scope weight and statistic of {@code from} into {@code to}, by name. */
-  static void copyEncoderArrays(SameDiff from, SameDiff to) {
+  public static void copyEncoderArrays(SameDiff from, SameDiff to) {
     String prefix = GraphBuilder.ENCODER_SCOPE + "/";
     List<String> missing = new ArrayList<>();
     int copied = 0;

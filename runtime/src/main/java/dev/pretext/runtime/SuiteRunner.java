@@ -5,8 +5,15 @@ import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.api.ImageShape;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.config.ConfigProblem;
+import dev.pretext.runtime.config.SuiteConfigException;
+import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.data.PretrainingData;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
@@ -28,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -46,6 +55,8 @@ public final class SuiteRunner {
 
   private static final int FEATURE_BATCH = 500;
   private static final int VISUAL_IMAGES = 8;
+  /** Held-out pretraining images on which a method measures its own pretext task. */
+  private static final int PRETEXT_METRIC_IMAGES = 256;
   private static final int NEIGHBOURS = 8;
 
   private final PluginRegistry plugins;
@@ -68,6 +79,9 @@ public final class SuiteRunner {
    */
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume) throws IOException {
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
+    Map<Suite.DataSettings, PretrainingData> pretraining =
+        loadPretrainingData(suite, onlyMethods, suite.seeds().get(0));
+    checkRepresentationInputs(suite, onlyMethods, data, pretraining, suite.seeds().get(0));
     Map<String, String> versions = versions();
     List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
     writeResults(folder, suite, versions, entries);
@@ -87,7 +101,8 @@ public final class SuiteRunner {
         }
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
-        ResultEntry entry = method(method, suite, components, data, seed, folder, work, resume);
+        ResultEntry entry = method(method, suite, components, data,
+            pretraining.get(method.pretrainingData()), seed, folder, work, resume);
         entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
         entries.add(entry);
         writeResults(folder, suite, versions, entries);
@@ -137,45 +152,206 @@ public final class SuiteRunner {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
       metrics = evaluate(frozen, suite, data, seed, name, folder);
+      // Fine-tuning the untrained encoder is training from scratch on the same labels.
+      metrics.putAll(fineTune(name, suite, components, null, x -> x, data.train().shape(), data,
+          seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
-        metrics);
+        metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
+            describe(suite.data(), data.test()));
   }
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
-      FashionMnist.Split data, long seed, Path folder, Path work, boolean resume) {
+      FashionMnist.Split data, PretrainingData pretraining, long seed, Path folder, Path work,
+      boolean resume) {
     String type = method.task().type();
+    ImageSet trainImages = pretraining == null ? data.train() : pretraining.train();
+    String pretrainedOn = pretraining == null ? describe(suite.data(), data.train())
+        : method.pretrainingData().block() + ": " + pretraining.description();
+    String evaluatedOn = describe(suite.data(), data.test());
     try {
-      Encoder encoder = createEncoder(suite, components);
-      PretextTask task = components.create(PretextTask.class, type, method.task().settings(), method.task().path());
+      // The encoder and task see the images they pretrain on; evaluation feeds suite.data through
+      // the task's prepareForRepresentation (checked before anything trained).
+      Components methodComponents = pretraining == null ? components
+          : new Components(plugins, seed, trainImages.shape());
+      Encoder encoder = createEncoder(suite, methodComponents);
+      PretextTask task = methodComponents.create(PretextTask.class, type, method.task().settings(),
+          method.task().path());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
-          data.train(), method.training(), seed, work, resume));
+          trainImages, method.training(), seed, work, resume));
       Map<String, Map<String, Double>> metrics =
           evaluate(FrozenEncoder.of(trained), suite, data, seed, method.name(), folder);
-      writeVisuals(trained, data, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
-      EncoderExport.keep(folder, method.name(), seed, trained, suite, data.train().shape());
+      PretextTask.TaskGraph tg = trained.taskGraph();
+      metrics.putAll(fineTune(method.name(), suite, components, trained.graph(),
+          images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
+          encoderInputShape(trained, trainImages.shape()), data, seed, work.resolve("fine-tune")));
+      INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
+      writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
+      Map<String, Double> pretext =
+          pretextMetrics(trained, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
+      EncoderExport.keep(folder, method.name(), seed, trained, suite,
+          encoderInputShape(trained, trainImages.shape()));
       logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
-          trained.stepLosses(), metrics);
+          trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext);
     } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return ResultEntry.failed(method.name(), "method", type, seed, reason);
+      return ResultEntry.failed(method.name(), "method", type, seed, reason)
+          .withData(pretrainedOn, evaluatedOn);
     }
   }
 
-  /** Lets the method draw what it learned on the first test images; a failure here is only a warning. */
-  private void writeVisuals(TrainedMethod trained, FashionMnist.Split data, Path folder) {
-    int n = Math.min(VISUAL_IMAGES, data.test().size());
+  /**
+   * Up to {@code count} images of the pretraining data that the method never trained on: the
+   * held-out patches or images of {@code pretraining-data} when set, else the first test images
+   * of {@code suite.data}; null when the pretraining data kept none aside.
+   */
+  static INDArray heldOutImages(PretrainingData pretraining, FashionMnist.Split data, int count) {
+    ImageSet source = pretraining == null ? data.test() : pretraining.heldOut();
+    if (source == null) {
+      return null;
+    }
+    return source.batch(java.util.stream.IntStream.range(0, Math.min(count, source.size())).toArray());
+  }
+
+  /**
+   * The image shape the exported encoder takes: the training images' size with the channel count
+   * of the representation's input (colorization trains on RGB but encodes L). Tasks whose input
+   * is something else (CPC's patches) keep the training images' shape.
+   */
+  private static ImageShape encoderInputShape(TrainedMethod trained, ImageShape images) {
+    long[] shape = trained.graph().getVariable(trained.taskGraph().representationInput()).getShape();
+    if (shape == null || shape.length != 4 || shape[1] <= 0
+        || shape[2] != images.height() || shape[3] != images.width()) {
+      return images;
+    }
+    return images.withChannels((int) shape[1]);
+  }
+
+  /** "suite.data: <what the images are>" for results. */
+  private static String describe(Suite.DataSettings settings, ImageSet images) {
+    return settings.block() + ": " + images.description() + " (" + images.size() + " images of "
+        + images.shape() + ")";
+  }
+
+  /** Loads each distinct pretraining-data block of the methods to run, once. */
+  private Map<Suite.DataSettings, PretrainingData> loadPretrainingData(Suite suite,
+      Set<String> onlyMethods, long seed) {
+    Map<Suite.DataSettings, PretrainingData> loaded = new java.util.HashMap<>();
+    for (Suite.MethodSpec method : suite.methods()) {
+      Suite.DataSettings settings = method.pretrainingData();
+      if (settings == null || loaded.containsKey(settings)
+          || !onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
+        continue;
+      }
+      PretrainingData data = Datasets.pretraining(settings, seed, w -> log.println("   warning: " + w));
+      log.printf("pretraining data (%s): %s%n", settings.block(), data.description());
+      loaded.put(settings, data);
+    }
+    return loaded;
+  }
+
+  /**
+   * Fails before anything trains when a method's representation, built for its pretraining
+   * images, cannot take {@code suite.data}'s images as its task prepares them for evaluation
+   * (e.g. an encoder pretrained on RGB patches, evaluated on 1-channel Fashion-MNIST). Builds each
+   * such method's graph once, on the side, and compares placeholder shapes.
+   */
+  private void checkRepresentationInputs(Suite suite, Set<String> onlyMethods,
+      FashionMnist.Split data, Map<Suite.DataSettings, PretrainingData> pretraining, long seed) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    int[] sample = data.test().size() > 1 ? new int[] {0, 1} : new int[] {0, 0};
+    INDArray evaluationImages = data.test().batch(sample);
+    for (Suite.MethodSpec method : suite.methods()) {
+      PretrainingData pre = pretraining.get(method.pretrainingData());
+      if (pre == null || !onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
+        continue;
+      }
+      String problem;
+      try {
+        problem = representationProblem(suite, method, pre.train().shape(), evaluationImages, seed);
+      } catch (RuntimeException e) {
+        problem = "the task cannot prepare them: " + e.getMessage();
+      }
+      if (problem != null) {
+        problems.add(new ConfigProblem("suite " + suite.name(), method.pretrainingData().block(),
+            "method '" + method.name() + "' pretrains on " + method.pretrainingData().block()
+                + " (" + method.pretrainingData().summary() + ": " + pre.train().shape()
+                + " images) but is evaluated on suite.data (" + suite.data().summary() + ": "
+                + data.test().shape() + " images), and " + problem + "; make the two blocks"
+                + " agree, e.g. the same `channels` in both"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new SuiteConfigException("suite " + suite.name() + ": pretraining and evaluation data",
+          problems);
+    }
+  }
+
+  /** Why the method's representation cannot take the evaluation images, or null if it can. */
+  private String representationProblem(Suite suite, Suite.MethodSpec method, ImageShape shape,
+      INDArray evaluationImages, long seed) {
+    Components components = new Components(plugins, seed, shape);
+    Encoder encoder = createEncoder(suite, components);
+    PretextTask task = components.create(PretextTask.class, method.task().type(),
+        method.task().settings(), method.task().path());
+    GraphBuilder builder = GraphBuilder.create(seed);
+    PretextTask.TaskGraph graph = task.build(builder, encoder, shape);
+    Map<String, INDArray> feed = task.prepareForRepresentation(graph, evaluationImages);
+    for (Map.Entry<String, INDArray> e : feed.entrySet()) {
+      long[] want = builder.sameDiff().getVariable(e.getKey()).getShape();
+      long[] have = e.getValue().shape();
+      boolean fits = want == null || want.length == have.length;
+      for (int i = 0; fits && want != null && i < want.length; i++) {
+        fits = want[i] < 0 || want[i] == have[i];
+      }
+      if (!fits) {
+        return "its representation input '" + e.getKey() + "' takes "
+            + java.util.Arrays.toString(want) + " while the evaluation images become "
+            + java.util.Arrays.toString(have);
+      }
+    }
+    return null;
+  }
+
+  /** Lets the method draw what it learned on held-out images; a failure here is only a warning. */
+  private void writeVisuals(TrainedMethod trained, INDArray heldOut, Path folder) {
+    if (heldOut == null) {
+      log.printf("   no held-out pretraining images (held-out = 0): no visuals%n");
+      return;
+    }
     try {
       List<Path> files = trained.task().writeVisuals(trained.graph(), trained.taskGraph(),
-          data.test().batch(java.util.stream.IntStream.range(0, n).toArray()), folder);
+          heldOut, folder);
       files.forEach(f -> log.printf("   wrote %s%n", f));
     } catch (IOException | RuntimeException e) {
       log.printf("   warning: could not write visuals of %s: %s%n", trained.name(), e.getMessage());
+    }
+  }
+
+  /**
+   * The method's measures of its own pretext task (e.g. colourization error) on held-out
+   * pretraining images, reported next to the protocols; a failure here is only a warning.
+   */
+  private Map<String, Double> pretextMetrics(TrainedMethod trained, INDArray heldOut) {
+    if (heldOut == null) {
+      return Map.of();
+    }
+    try {
+      Map<String, Double> values = trained.task().pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
+      if (!values.isEmpty()) {
+        StringBuilder line = new StringBuilder("   pretext task on " + heldOut.size(0) + " held-out images:");
+        values.forEach((k, v) -> line.append(String.format(java.util.Locale.ROOT, " %s %.4f;", k, v)));
+        log.println(line);
+      }
+      return values;
+    } catch (RuntimeException e) {
+      log.printf("   warning: could not measure the pretext task of %s: %s%n", trained.name(), e.getMessage());
+      return Map.of();
     }
   }
 
@@ -194,6 +370,27 @@ public final class SuiteRunner {
   }
 
   /** Nearest-neighbour grid and PCA of one encoder's representations; a failure is only a warning. */
+  /**
+   * The fine-tune protocol at the suite's fractions (none configured: no runs). A failure is
+   * reported and costs only these numbers, never the protocols already computed.
+   */
+  private Map<String, Map<String, Double>> fineTune(String name, Suite suite, Components components,
+      SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput, ImageShape inputShape,
+      FashionMnist.Split data, long seed, Path work) {
+    Suite.FineTuneSettings settings = suite.evaluation().fineTune();
+    if (!settings.enabled()) {
+      return Map.of();
+    }
+    try {
+      return FineTune.run(engine, name, () -> createEncoder(suite, components), pretrained,
+          toEncoderInput, inputShape, data.train(), data.test(), settings,
+          suite.evaluation().calibrationBatches(), seed, work);
+    } catch (RuntimeException e) {
+      log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
+      return Map.of();
+    }
+  }
+
   private void drawRepresentations(INDArray train, INDArray test, FashionMnist.Split data, long seed,
       String name, Path folder) {
     try {
@@ -220,20 +417,10 @@ public final class SuiteRunner {
   }
 
   private FashionMnist.Split loadData(Suite.DataSettings settings, long seed) {
-    FashionMnist.Source source = settings.source().equals("full") ? FashionMnist.Source.FULL : FashionMnist.Source.EMBEDDED;
-    FashionMnist.Split split = FashionMnist.load(source, settings.path().isEmpty() ? null : Path.of(settings.path()));
-    ImageSet train = limit(split.train(), settings.trainLimit(), seed);
-    ImageSet test = limit(split.test(), settings.testLimit(), seed + 1);
-    log.printf("data: %s (%d train, %d test images)%n", train.description(), train.size(), test.size());
-    return new FashionMnist.Split(train, test);
-  }
-
-  /** A stratified, seeded subset of at most {@code limit} images (0 = all). */
-  static ImageSet limit(ImageSet set, int limit, long seed) {
-    if (limit <= 0 || limit >= set.size()) {
-      return set;
-    }
-    return set.subset(Stratified.indices(set.labels(), limit, seed));
+    FashionMnist.Split split = Datasets.labeled(settings, seed, w -> log.println("   warning: " + w));
+    log.printf("data: %s (%d train, %d test images of %s)%n", split.train().description(),
+        split.train().size(), split.test().size(), split.train().shape());
+    return split;
   }
 
   private Map<String, String> versions() {

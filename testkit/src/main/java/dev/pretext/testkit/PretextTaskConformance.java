@@ -31,6 +31,14 @@ public abstract class PretextTaskConformance {
     return 50;
   }
 
+  /**
+   * The first {@code n} training images the checks use (default: the grayscale sample; a task
+   * that needs colour returns {@link TestKit#colourSampleImages}).
+   */
+  protected ImageSet images(int n) {
+    return TestKit.sampleImages(n);
+  }
+
   /** Batch size of the smoke run. */
   protected int batchSize() {
     return 64;
@@ -38,10 +46,10 @@ public abstract class PretextTaskConformance {
 
   @Test
   void preparesEveryPlaceholderOfItsGraph() {
-    PretextTask task = TestKit.task(taskType(), taskSettings(), 1);
+    ImageSet images = images(8);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 1, images.shape());
     GraphBuilder g = GraphBuilder.create(1);
-    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), TestKit.sample().train().shape());
-    ImageSet images = TestKit.sampleImages(8);
+    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), images.shape());
     Map<String, INDArray> prepared = task.prepare(images.images(), new Random(1));
     assertThat(prepared.keySet()).containsAll(g.sameDiff().inputs());
     assertThat(tg.representationSize()).isPositive();
@@ -49,8 +57,9 @@ public abstract class PretextTaskConformance {
 
   @Test
   void sameSeedPreparesTheSameBatch() {
-    PretextTask task = TestKit.task(taskType(), taskSettings(), 1);
-    INDArray images = TestKit.sampleImages(8).images();
+    ImageSet sample = images(8);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 1, sample.shape());
+    INDArray images = sample.images();
     Map<String, INDArray> a = task.prepare(images, new Random(7));
     Map<String, INDArray> b = task.prepare(images, new Random(7));
     assertThat(a.keySet()).isEqualTo(b.keySet());
@@ -59,8 +68,9 @@ public abstract class PretextTaskConformance {
 
   @Test
   void lossIsFiniteAndFallsOnTheSample() {
-    PretextTask task = TestKit.task(taskType(), taskSettings(), 3);
-    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(3), TestKit.sampleImages(2048),
+    ImageSet data = images(2048);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 3, data.shape());
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(3), data,
         steps(), batchSize(), 3);
     List<Double> losses = trained.stepLosses();
     assertThat(losses).hasSize(steps()).allMatch(Double::isFinite);

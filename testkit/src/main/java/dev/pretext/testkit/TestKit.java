@@ -3,6 +3,7 @@ package dev.pretext.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
@@ -42,6 +43,35 @@ public final class TestKit {
     return train.subset(java.util.stream.IntStream.range(0, Math.min(n, train.size())).toArray());
   }
 
+  /**
+   * {@code n} RGB images for methods that need colour (colorization): the first {@code n} sample
+   * images, each tinted with its class's colour from a fixed palette of ten saturated colours
+   * (pixel = gray value × colour), so colour is predictable from shape. Labels are kept.
+   */
+  public static ImageSet colourSampleImages(int n) {
+    ImageSet gray = sampleImages(n);
+    float[][] palette = {
+        {1f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.3f, 1f}, {1f, 0.85f, 0.1f}, {0.9f, 0.2f, 0.9f},
+        {0.1f, 0.9f, 0.9f}, {1f, 0.5f, 0.1f}, {0.5f, 0.2f, 0.9f}, {0.6f, 0.9f, 0.3f}, {1f, 1f, 1f}};
+    int size = gray.size();
+    ImageShape shape = gray.shape();
+    int plane = shape.height() * shape.width();
+    float[] v = gray.images().dup('c').data().asFloat();
+    int[] labels = gray.labelsOf(java.util.stream.IntStream.range(0, size).toArray());
+    float[] rgb = new float[size * 3 * plane];
+    for (int i = 0; i < size; i++) {
+      float[] colour = palette[labels[i] % palette.length];
+      for (int c = 0; c < 3; c++) {
+        for (int k = 0; k < plane; k++) {
+          rgb[(i * 3 + c) * plane + k] = v[i * shape.channels() * plane + k] * colour[c];
+        }
+      }
+    }
+    return new ImageSet(org.nd4j.linalg.factory.Nd4j.create(rgb,
+        new long[] {size, 3, shape.height(), shape.width()}, 'c'), labels, gray.classNames(),
+        "Fashion-MNIST sample tinted by class");
+  }
+
   /** The plugins on the test classpath (no plugins folder). */
   public static synchronized PluginRegistry plugins() {
     if (plugins == null) {
@@ -55,10 +85,20 @@ public final class TestKit {
     return new Components(plugins(), seed, FashionMnist.SHAPE);
   }
 
+  /** A component factory bridge for images of {@code shape} and {@code seed}. */
+  public static Components components(long seed, ImageShape shape) {
+    return new Components(plugins(), seed, shape);
+  }
+
   /** A task created from its defaults overridden by {@code hocon} (may be empty). */
   public static PretextTask task(String type, String hocon, long seed) {
+    return task(type, hocon, seed, FashionMnist.SHAPE);
+  }
+
+  /** A task for images of {@code shape} (e.g. 3×28×28 RGB), from its defaults and {@code hocon}. */
+  public static PretextTask task(String type, String hocon, long seed, ImageShape shape) {
     Config settings = ConfigFactory.parseString(hocon);
-    return components(seed).create(PretextTask.class, type, settings, "test.task");
+    return components(seed, shape).create(PretextTask.class, type, settings, "test.task");
   }
 
   /** An encoder created from its defaults overridden by {@code hocon} (may be empty). */

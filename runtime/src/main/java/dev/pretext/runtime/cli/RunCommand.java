@@ -59,11 +59,35 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Path folder = out != null ? out : suite.output().resolve(suite.name());
+    if (!resume) {
+      keepEarlierResults(folder);
+    }
     System.err.println("Results: " + folder.toAbsolutePath());
     SuiteRunner.Outcome outcome = parent.injector().getInstance(SuiteRunner.class)
         .run(suite, folder, only, resume);
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
     return outcome.anyFailed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
+  }
+
+  /**
+   * A new run into a folder that holds results moves them aside first (to {@code
+   * <folder>-<time of their results.json>}), so running a suite twice never loses a table.
+   */
+  static void keepEarlierResults(Path folder) throws java.io.IOException {
+    Path results = folder.resolve("results.json");
+    if (!java.nio.file.Files.exists(results)) {
+      return;
+    }
+    String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+        .withZone(java.time.ZoneId.systemDefault())
+        .format(java.nio.file.Files.getLastModifiedTime(results).toInstant());
+    Path aside = folder.resolveSibling(folder.getFileName() + "-" + stamp);
+    for (int i = 2; java.nio.file.Files.exists(aside); i++) {
+      aside = folder.resolveSibling(folder.getFileName() + "-" + stamp + "-" + i);
+    }
+    java.nio.file.Files.move(folder, aside);
+    System.err.println("Earlier results in " + folder + " moved to " + aside
+        + " (--resume continues a run instead)");
   }
 }

@@ -1,6 +1,7 @@
 package dev.pretext.runtime.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import dev.pretext.api.ImageShape;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.List;
 /**
  * A validated benchmark suite: what to pretrain, on which data, and how to evaluate it.
  *
+ * @param pretrainingData the suite-level {@code pretraining-data} block, or null when methods
+ *     pretrain on {@code data}'s training images
  * @param resolved the fully resolved config (defaults included), written next to the results
  */
 public record Suite(
@@ -15,6 +18,7 @@ public record Suite(
     List<Long> seeds,
     Path output,
     DataSettings data,
+    DataSettings pretrainingData,
     ComponentSpec encoder,
     TrainingSettings training,
     List<MethodSpec> methods,
@@ -25,23 +29,168 @@ public record Suite(
   /** The baselines every report can include. */
   public static final List<String> KNOWN_BASELINES = List.of("raw-pixels", "random-init", "supervised");
 
-  /** Where the data comes from and how much of it to use. */
-  public record DataSettings(String dataset, String source, String path, int trainLimit, int testLimit) {
-    static final List<String> DATASETS = List.of("fashion-mnist");
+  /**
+   * Where images come from and how much of them to use: {@code suite.data} (the labeled dataset
+   * the protocols use) or a {@code pretraining-data} block (suite-level or in a method).
+   *
+   * @param block where the settings live, e.g. {@code suite.pretraining-data}, for messages
+   * @param channels 0 = the dataset's own (1 for fashion-mnist, 3 otherwise), 1 = luma, 3 = RGB
+   * @param imageSize image-folder whole images: side of the square each is resized to (0 = keep)
+   * @param testFraction labeled image folder without train/ and test/: share of each class tested
+   * @param heldOut held-out patches, or images of an unlabeled folder (pretraining data only)
+   * @param patchSize side of the random patches cut from an image folder (0 = whole images)
+   * @param patches number of training patches
+   * @param shortSide images are shrunk to this short side before cutting (0 = 4 x patch-size)
+   */
+  public record DataSettings(String block, String dataset, String source, String path,
+      int trainLimit, int testLimit, String labels, int channels, int imageSize,
+      double testFraction, int heldOut, int patchSize, int patches, int shortSide) {
+    static final List<String> DATASETS = List.of("fashion-mnist", "cifar10", "image-folder");
     static final List<String> SOURCES = List.of("embedded", "full");
+    static final List<String> LABELS = List.of("folders", "none");
 
-    static DataSettings from(Config c) {
-      return new DataSettings(
-          Settings.oneOf(c, "dataset", DATASETS),
-          Settings.oneOf(c, "source", SOURCES),
-          c.getString("path"),
-          Settings.intIn(c, "train-limit", 0, Integer.MAX_VALUE),
-          Settings.intIn(c, "test-limit", 0, Integer.MAX_VALUE));
+    /** The default {@code suite.data}: the embedded Fashion-MNIST sample. */
+    public static DataSettings defaults() {
+      return new DataSettings("suite.data", "fashion-mnist", "embedded", "", 0, 0, "folders", 0, 0,
+          0.2, 0, 0, 0, 0);
     }
 
-    /** The shape of one image of the dataset. */
+    /**
+     * Reads and checks a data block.
+     *
+     * @param c the block with defaults filled in
+     * @param user the keys the user set in this block (dataset-specific keys are rejected for
+     *     other datasets only when set)
+     * @param pretraining whether this is a pretraining-data block (unlabeled allowed, patch keys)
+     */
+    static DataSettings from(Config c, Config user, String block, boolean pretraining) {
+      String dataset = oneOf(c, block, "dataset", DATASETS);
+      boolean folder = dataset.equals("image-folder");
+      onlyFor(user, block, "source", dataset.equals("fashion-mnist"), "dataset = fashion-mnist");
+      for (String key : List.of("labels", "image-size", "test-fraction")) {
+        onlyFor(user, block, key, folder, "dataset = image-folder");
+      }
+      String source = oneOf(c, block, "source", SOURCES);
+      String labels = oneOf(c, block, "labels", LABELS);
+      if (!pretraining && folder && labels.equals("none")) {
+        throw bad(c, block, "labels", "the protocols need labels: " + block + " must be a labeled"
+            + " image folder (labels = folders); an unlabeled folder can only be pretraining-data");
+      }
+      int channels = intIn(c, block, "channels", 0, 3);
+      if (channels == 2) {
+        throw bad(c, block, "channels", "must be 0 (the dataset's own), 1 (luma) or 3 (RGB), got 2");
+      }
+      String path = c.getString("path");
+      if (folder && path.isBlank()) {
+        throw bad(c, block, "path", "dataset = image-folder needs path = <folder of PNG/JPEG files>");
+      }
+      int patchSize = pretraining ? intIn(c, block, "patch-size", 0, 1024) : 0;
+      if (patchSize == 1) {
+        throw bad(c, block, "patch-size", "must be 0 (whole images) or at least 2, got 1");
+      }
+      int patches = pretraining ? intIn(c, block, "patches", 1, 10_000_000) : 0;
+      int shortSide = pretraining ? intIn(c, block, "short-side", 0, 100_000) : 0;
+      if (patchSize > 0) {
+        if (!folder) {
+          throw bad(c, block, "patch-size", "patches are cut from an image folder only; set"
+              + " dataset = image-folder or patch-size = 0");
+        }
+        if (shortSide > 0 && shortSide < patchSize) {
+          throw bad(c, block, "short-side", "must be 0 (automatic) or at least patch-size "
+              + patchSize + ", got " + shortSide);
+        }
+        for (String key : List.of("train-limit", "test-limit", "image-size")) {
+          if (user != null && user.hasPath(key)) {
+            throw bad(c, block, key, "does not apply when patch-size > 0 (patches and held-out"
+                + " count the patches)");
+          }
+        }
+      }
+      return new DataSettings(block, dataset, source, path,
+          intIn(c, block, "train-limit", 0, Integer.MAX_VALUE),
+          intIn(c, block, "test-limit", 0, Integer.MAX_VALUE),
+          labels, channels,
+          intIn(c, block, "image-size", 0, 8192),
+          doubleIn(c, block, "test-fraction", 0.01, 0.9),
+          pretraining ? intIn(c, block, "held-out", 0, 1_000_000) : 0,
+          patchSize, patches, shortSide);
+    }
+
+    /** The channel count of the loaded images. */
+    public int effectiveChannels() {
+      return channels != 0 ? channels : dataset.equals("fashion-mnist") ? 1 : 3;
+    }
+
+    /**
+     * The shape of one image as far as the settings tell. An image folder of whole images that
+     * are not resized has the size of its files, unknown until they are read; then a 32 x 32
+     * stand-in is returned (used to create components during validation only; the runner uses
+     * the shape of the loaded images).
+     */
     public ImageShape shape() {
-      return new ImageShape(1, 28, 28);
+      int c = effectiveChannels();
+      return switch (dataset) {
+        case "fashion-mnist" -> new ImageShape(c, 28, 28);
+        case "cifar10" -> new ImageShape(c, 32, 32);
+        default -> patchSize > 0 ? new ImageShape(c, patchSize, patchSize)
+            : imageSize > 0 ? new ImageShape(c, imageSize, imageSize) : new ImageShape(c, 32, 32);
+      };
+    }
+
+    /** A short description for logs and results, e.g. {@code image-folder /photos (patches 28)}. */
+    public String summary() {
+      StringBuilder sb = new StringBuilder(dataset);
+      if (dataset.equals("fashion-mnist")) {
+        sb.append(' ').append(source);
+      }
+      if (!path.isBlank()) {
+        sb.append(' ').append(path);
+      }
+      if (patchSize > 0) {
+        sb.append(", ").append(patches).append(" patches ").append(patchSize).append('x')
+            .append(patchSize);
+      }
+      return sb.append(", ").append(effectiveChannels()).append(effectiveChannels() == 1
+          ? " channel" : " channels").toString();
+    }
+
+    private static void onlyFor(Config user, String block, String key, boolean applies,
+        String where) {
+      if (!applies && user != null && user.hasPath(key)) {
+        throw new ConfigException.BadValue(user.getValue(key).origin(), block + "." + key,
+            "applies only to " + where);
+      }
+    }
+
+    private static String oneOf(Config c, String block, String key, List<String> allowed) {
+      String v = c.getString(key);
+      if (!allowed.contains(v)) {
+        String hint = Suggestions.closest(v, allowed).map(x -> "did you mean '" + x + "'? ")
+            .orElse("");
+        throw bad(c, block, key, "'" + v + "' is not allowed; " + hint + "allowed: "
+            + String.join(", ", allowed));
+      }
+      return v;
+    }
+
+    private static int intIn(Config c, String block, String key, int min, int max) {
+      int v = c.getInt(key);
+      if (v < min || v > max) {
+        throw bad(c, block, key, "must be between " + min + " and " + max + ", got " + v);
+      }
+      return v;
+    }
+
+    private static double doubleIn(Config c, String block, String key, double min, double max) {
+      double v = c.getDouble(key);
+      if (!(v >= min && v <= max)) {
+        throw bad(c, block, key, "must be between " + min + " and " + max + ", got " + v);
+      }
+      return v;
+    }
+
+    private static ConfigException bad(Config c, String block, String key, String message) {
+      return new ConfigException.BadValue(c.getValue(key).origin(), block + "." + key, message);
     }
   }
 
@@ -67,7 +216,8 @@ public record Suite(
    *     main probe, always run)
    */
   public record EvaluationSettings(
-      int calibrationBatches, ProbeSettings linearProbe, KnnSettings knn, List<Double> labelFractions) {
+      int calibrationBatches, ProbeSettings linearProbe, KnnSettings knn, List<Double> labelFractions,
+      FineTuneSettings fineTune) {
     static EvaluationSettings from(Config c) {
       List<Double> fractions = c.getDoubleList("label-fractions");
       for (double f : fractions) {
@@ -79,7 +229,35 @@ public record Suite(
           Settings.intIn(c, "calibration-batches", 1, 10_000),
           ProbeSettings.from(c.getConfig("linear-probe")),
           KnnSettings.from(c.getConfig("knn")),
-          List.copyOf(fractions));
+          List.copyOf(fractions),
+          FineTuneSettings.from(c.getConfig("fine-tune")));
+    }
+  }
+
+  /**
+   * Fine-tuning: the pretrained encoder unfrozen with a new linear head, trained on stratified
+   * fractions of the labels; one run per fraction (none when {@code fractions} is empty).
+   */
+  public record FineTuneSettings(
+      List<Double> fractions, int epochs, int minSteps, int batchSize, double learningRate) {
+    static FineTuneSettings from(Config c) {
+      List<Double> fractions = c.getDoubleList("fractions");
+      for (double f : fractions) {
+        if (!(f > 0 && f <= 1)) {
+          throw new com.typesafe.config.ConfigException.BadValue(c.getValue("fractions").origin(),
+              "suite.evaluation.fine-tune.fractions", "each fraction must be in (0, 1], got " + f);
+        }
+      }
+      return new FineTuneSettings(List.copyOf(fractions),
+          Settings.intIn(c, "epochs", 1, 10_000),
+          Settings.intIn(c, "min-steps", 0, 10_000_000),
+          Settings.intIn(c, "batch-size", 2, 65_536),
+          Settings.doubleIn(c, "learning-rate", 1e-8, 10));
+    }
+
+    /** Whether any fine-tuning runs. */
+    public boolean enabled() {
+      return !fractions.isEmpty();
     }
   }
 
@@ -115,6 +293,9 @@ public record Suite(
    * One method to pretrain.
    *
    * @param name display name, unique in the suite (defaults to the task type)
+   * @param pretrainingData the data this method pretrains on (its own block, else the suite's),
+   *     or null for the training images of {@code suite.data}
    */
-  public record MethodSpec(String name, ComponentSpec task, TrainingSettings training) {}
+  public record MethodSpec(String name, ComponentSpec task, TrainingSettings training,
+      DataSettings pretrainingData) {}
 }

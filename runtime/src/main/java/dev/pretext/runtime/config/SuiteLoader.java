@@ -28,7 +28,8 @@ import java.util.function.Supplier;
 public final class SuiteLoader {
 
   private static final String REFERENCE = "/dev/pretext/runtime/suite-reference.conf";
-  private static final Set<String> METHOD_KEYS = Set.of("type", "name", "training");
+  private static final Set<String> METHOD_KEYS = Set.of("type", "name", "training", "pretraining-data");
+  private static final String PRETRAINING_DATA = "pretraining-data";
 
   private final PluginRegistry plugins;
 
@@ -106,7 +107,15 @@ public final class SuiteLoader {
     if (seeds != null && seeds.isEmpty()) {
       problems.add(ConfigProblem.at(s.getValue("seeds").origin(), "suite.seeds", "needs at least one seed"));
     }
-    Suite.DataSettings data = read(problems, () -> Suite.DataSettings.from(s.getConfig("data")));
+    Suite.DataSettings data = read(problems, () -> Suite.DataSettings.from(s.getConfig("data"),
+        suiteUser.toConfig().hasPath("data") ? suiteUser.toConfig().getConfig("data") : null,
+        "suite.data", false));
+    // Present only when the user wrote the block; its defaults alone mean nothing.
+    Config userPretraining = suiteUser.toConfig().hasPath(PRETRAINING_DATA)
+        ? suiteUser.toConfig().getConfig(PRETRAINING_DATA) : null;
+    Suite.DataSettings pretrainingData = userPretraining == null ? null
+        : read(problems, () -> Suite.DataSettings.from(s.getConfig(PRETRAINING_DATA),
+            userPretraining, "suite." + PRETRAINING_DATA, true));
     Suite.TrainingSettings training = read(problems, () -> Suite.TrainingSettings.from(s.getConfig("training")));
     Suite.EvaluationSettings evaluation =
         read(problems, () -> Suite.EvaluationSettings.from(s.getConfig("evaluation")));
@@ -120,15 +129,21 @@ public final class SuiteLoader {
         }
       }
     }
-    Components components = new Components(plugins, seeds == null || seeds.isEmpty() ? 0 : seeds.get(0),
-        data == null ? new Suite.DataSettings("fashion-mnist", "embedded", "", 0, 0).shape() : data.shape());
+    long firstSeed = seeds == null || seeds.isEmpty() ? 0 : seeds.get(0);
+    Components components = new Components(plugins, firstSeed,
+        data == null ? Suite.DataSettings.defaults().shape() : data.shape());
 
     Suite.ComponentSpec encoder = readEncoder(s, components, problems);
-    List<Suite.MethodSpec> methods = readMethods(s, components, merged, training, problems);
+    // Tasks are created for the shape of the images they pretrain on.
+    java.util.function.Function<Suite.DataSettings, Components> componentsFor = d -> d == null
+        ? components : new Components(plugins, firstSeed, d.shape());
+    List<Suite.MethodSpec> methods = readMethods(s, componentsFor, merged, training,
+        userPretraining, pretrainingData, problems);
     if (!problems.isEmpty()) {
       return null;
     }
-    return new Suite(name, seeds, Path.of(s.getString("output")), data, encoder, training, methods,
+    return new Suite(name, seeds, Path.of(s.getString("output")), data, pretrainingData, encoder,
+        training, methods,
         baselines, evaluation, merged);
   }
 
@@ -144,8 +159,9 @@ public final class SuiteLoader {
   }
 
   private List<Suite.MethodSpec> readMethods(
-      Config s, Components components, Config merged, Suite.TrainingSettings suiteTraining,
-      List<ConfigProblem> problems) {
+      Config s, java.util.function.Function<Suite.DataSettings, Components> componentsFor,
+      Config merged, Suite.TrainingSettings suiteTraining, Config userPretraining,
+      Suite.DataSettings suitePretraining, List<ConfigProblem> problems) {
     List<Suite.MethodSpec> methods = new ArrayList<>();
     List<? extends ConfigValue> entries = read(problems, () -> s.getList("methods"));
     if (entries == null) {
@@ -188,16 +204,50 @@ public final class SuiteLoader {
         Config effective = t.withFallback(merged.getConfig("suite.training"));
         training = read(problems, () -> Suite.TrainingSettings.from(effective));
       }
-      Config taskSettings = method.withoutPath("name").withoutPath("training");
+      Suite.DataSettings pretrainingData = suitePretraining;
+      if (method.hasPathOrNull(PRETRAINING_DATA)) {
+        pretrainingData = methodPretraining(method, path, merged, userPretraining, problems);
+      }
+      Config taskSettings = method.withoutPath("name").withoutPath("training")
+          .withoutPath(PRETRAINING_DATA);
       if (plugins.factory(ComponentKind.PRETEXT_TASK, type).isEmpty()) {
         problems.add(ConfigProblem.at(method.getValue("type").origin(), path + ".type",
             plugins.unknownTypeMessage(ComponentKind.PRETEXT_TASK, type)));
         continue;
       }
+      Components components = componentsFor.apply(pretrainingData);
       tryCreate(problems, () -> components.create(PretextTask.class, type, taskSettings, path));
-      methods.add(new Suite.MethodSpec(name, new Suite.ComponentSpec(type, taskSettings, path), training));
+      methods.add(new Suite.MethodSpec(name, new Suite.ComponentSpec(type, taskSettings, path), training,
+          pretrainingData));
     }
     return methods;
+  }
+
+  /**
+   * A method's own {@code pretraining-data}: its keys over the suite-level block's, over the
+   * defaults; {@code pretraining-data = null} pretrains the method on {@code suite.data}.
+   */
+  private static Suite.DataSettings methodPretraining(Config method, String path, Config merged,
+      Config userPretraining, List<ConfigProblem> problems) {
+    if (method.getIsNull(PRETRAINING_DATA)) {
+      return null;
+    }
+    String block = path + "." + PRETRAINING_DATA;
+    if (method.getValue(PRETRAINING_DATA).valueType() != ConfigValueType.OBJECT) {
+      problems.add(ConfigProblem.at(method.getValue(PRETRAINING_DATA).origin(), block,
+          "expected an object { dataset = …, … } or null (= pretrain on suite.data)"));
+      return null;
+    }
+    Config own = method.getConfig(PRETRAINING_DATA);
+    int before = problems.size();
+    ConfigValidator.validate(own.root(), merged.getObject("suite." + PRETRAINING_DATA), block,
+        Set.of(), problems);
+    if (problems.size() > before) {
+      return null;
+    }
+    Config userKeys = userPretraining == null ? own : own.withFallback(userPretraining);
+    Config effective = userKeys.withFallback(reference().getConfig("suite." + PRETRAINING_DATA));
+    return read(problems, () -> Suite.DataSettings.from(effective, userKeys, block, true));
   }
 
   private static void tryCreate(List<ConfigProblem> problems, Runnable create) {

@@ -252,6 +252,20 @@ public final class ImageSet {
     return new long[] {count, shape.channels(), shape.height(), shape.width()};
   }
 
+  /**
+   * Images from floats already in [0, 1], taken without a copy (for loaders in this package).
+   *
+   * @param pixels {@code count * shape.size()} values, image after image, each in C, H, W order
+   */
+  static ImageSet fromFloats(float[] pixels, int count, ImageShape shape, int[] labels,
+      List<String> classNames, String description) {
+    if (pixels.length != (long) count * shape.size() || count == 0) {
+      throw new IllegalArgumentException(
+          pixels.length + " values are not " + count + " images of " + shape);
+    }
+    return fromPixels(pixels, count, shape, labels, classNames, description);
+  }
+
   private static ImageSet fromPixels(
       float[] pixels,
       int count,

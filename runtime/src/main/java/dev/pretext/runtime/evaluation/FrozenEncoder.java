@@ -95,13 +95,21 @@ public final class FrozenEncoder {
 
   /** Representations {@code [N, D]} of every image of {@code data}, in order. */
   public INDArray represent(ImageSet data, int batchSize) {
+    return outputs(data, representation, size, batchSize);
+  }
+
+  /**
+   * Any {@code [N, width]} variable of the graph computed for every image of {@code data}, in
+   * inference mode, e.g. a fine-tuned network's logits.
+   */
+  public INDArray outputs(ImageSet data, String variable, long width, int batchSize) {
     setTraining(false);
-    INDArray result = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, data.size(), size);
+    INDArray result = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, data.size(), width);
     for (int start = 0; start < data.size(); start += batchSize) {
       int end = Math.min(data.size(), start + batchSize);
       // A batch of one would make batch-norm's (unused) batch reductions fail in M2.1: pad it.
       int[] idx = end - start == 1 ? new int[] {start, start} : java.util.stream.IntStream.range(start, end).toArray();
-      INDArray rep = graph.output(feed.apply(data.batch(idx)), representation).get(representation);
+      INDArray rep = graph.output(feed.apply(data.batch(idx)), variable).get(variable);
       result.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
           org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(
               rep.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, end - start),

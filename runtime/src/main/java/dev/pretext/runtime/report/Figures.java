@@ -18,6 +18,7 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dimensionalityreduction.PCA;
@@ -91,25 +92,33 @@ public final class Figures {
   public static Path labelEfficiency(List<ResultEntry> entries, Map<String, Double> fractionsByProtocol,
       Path png) throws IOException {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Label efficiency")
-        .xAxisTitle("fraction of training labels (log scale)").yAxisTitle("linear probe top-1").build();
+        .xAxisTitle("fraction of training labels (log scale)")
+        .yAxisTitle("top-1: linear probe (solid), fine-tune (dashed)").build();
     chart.getStyler().setXAxisLogarithmic(true);
     Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
     entries.stream().filter(ResultEntry::ok).forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
     for (var group : byName.entrySet()) {
-      List<Double> xs = new ArrayList<>();
-      List<Double> ys = new ArrayList<>();
-      for (var f : fractionsByProtocol.entrySet()) {
-        double mean = group.getValue().stream()
-            .map(e -> e.metrics().getOrDefault(f.getKey(), Map.of()).get("top1"))
-            .filter(v -> v != null).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        if (!Double.isNaN(mean)) {
-          xs.add(f.getValue());
-          ys.add(mean);
+      for (boolean fineTune : new boolean[] {false, true}) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (var f : fractionsByProtocol.entrySet()) {
+          // Fine-tune results sit under the probe's key with "fine_tune" for "linear_probe".
+          String key = fineTune ? f.getKey().replace("linear_probe", "fine_tune") : f.getKey();
+          double mean = group.getValue().stream()
+              .map(e -> e.metrics().getOrDefault(key, Map.of()).get("top1"))
+              .filter(v -> v != null).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+          if (!Double.isNaN(mean)) {
+            xs.add(f.getValue());
+            ys.add(mean);
+          }
         }
-      }
-      if (!xs.isEmpty()) {
-        XYSeries s = chart.addSeries(group.getKey(), xs, ys);
-        s.setMarker(SeriesMarkers.CIRCLE);
+        if (!xs.isEmpty()) {
+          XYSeries s = chart.addSeries(group.getKey() + (fineTune ? " (fine-tune)" : ""), xs, ys);
+          s.setMarker(fineTune ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+          if (fineTune) {
+            s.setLineStyle(SeriesLines.DASH_DASH);
+          }
+        }
       }
     }
     if (chart.getSeriesMap().isEmpty()) {

@@ -12,6 +12,12 @@ import java.util.Map;
  * @param reason why it failed (null when ok)
  * @param stepLosses the loss of every pretraining step (for the loss plot)
  * @param metrics protocol name → metric name → value, e.g. {@code linear_probe.top1}
+ * @param pretrainingData what the method (or the supervised baseline) was trained on, with the
+ *     suite block it came from; null for baselines that train nothing
+ * @param evaluationData the labeled data the protocols used
+ * @param pretext the quality of the pretext task itself on held-out pretraining images, metric
+ *     name → value (e.g. colorization's {@code ab_error}, {@code psnr_db}); null when the method
+ *     reports none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -26,10 +32,35 @@ public record ResultEntry(
     Double imagesPerSecond,
     List<Double> epochLosses,
     List<Double> stepLosses,
-    Map<String, Map<String, Double>> metrics) {
+    Map<String, Map<String, Double>> metrics,
+    String pretrainingData,
+    String evaluationData,
+    Map<String, Double> pretext) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
+
+  /** An entry that does not say which data it used (results written before that was recorded). */
+  public ResultEntry(String name, String kind, String type, long seed, String status, String reason,
+      double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
+      List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
+    this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
+        epochLosses, stepLosses, metrics, null, null, null);
+  }
+
+  /** The same entry, naming the data it was trained and evaluated on. */
+  public ResultEntry withData(String pretraining, String evaluation) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext);
+  }
+
+  /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
+  public ResultEntry withPretext(Map<String, Double> values) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
+        values == null || values.isEmpty() ? null
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)));
+  }
 
   /** A failed entry that keeps whatever was measured before the failure. */
   public static ResultEntry failed(String name, String kind, String type, long seed, String reason) {

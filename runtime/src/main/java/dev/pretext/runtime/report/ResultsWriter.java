@@ -102,9 +102,45 @@ public final class ResultsWriter {
           .append(" | ").append(failures.isEmpty() ? "ok" : "failed — " + String.join("; ", failures).replace("|", "/"))
           .append(" |\n");
     }
+    md.append(pretextTable(byName));
     md.append("\nTest accuracy, mean ± std over seeds. Versions: ");
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
+    return md.toString();
+  }
+
+  /**
+   * A second table for methods that measure their own pretext task on held-out pretraining images
+   * (e.g. colorization's ab error and PSNR against predicting grey); empty if none does.
+   */
+  static String pretextTable(Map<String, List<ResultEntry>> byName) {
+    java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+    byName.values().forEach(list -> list.forEach(e -> {
+      if (e.pretext() != null) {
+        keys.addAll(e.pretext().keySet());
+      }
+    }));
+    if (keys.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\n## Pretext tasks on held-out pretraining images\n\n| name |");
+    keys.forEach(k -> md.append(' ').append(k.replace('_', ' ')).append(" |"));
+    md.append("\n|---|");
+    keys.forEach(k -> md.append("---|"));
+    md.append('\n');
+    for (var group : byName.entrySet()) {
+      List<ResultEntry> with = group.getValue().stream().filter(e -> e.ok() && e.pretext() != null).toList();
+      if (with.isEmpty()) {
+        continue;
+      }
+      md.append("| ").append(group.getKey()).append(" |");
+      for (String k : keys) {
+        double[] v = with.stream().map(e -> e.pretext().get(k)).filter(x -> x != null)
+            .mapToDouble(Double::doubleValue).toArray();
+        md.append(' ').append(meanStd(v)).append(" |");
+      }
+      md.append('\n');
+    }
     return md.toString();
   }
 
@@ -137,9 +173,12 @@ public final class ResultsWriter {
   }
 
   private static String meanStd(List<ResultEntry> entries, String protocol, String metric) {
-    double[] values = entries.stream()
+    return meanStd(entries.stream()
         .map(e -> e.metrics().getOrDefault(protocol, Map.of()).get(metric))
-        .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+        .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray());
+  }
+
+  private static String meanStd(double[] values) {
     if (values.length == 0) {
       return "";
     }

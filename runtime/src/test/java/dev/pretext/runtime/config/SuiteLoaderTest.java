@@ -102,6 +102,23 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void fineTuneIsOffByDefaultAndABadFractionIsNamed() throws IOException {
+    assertThat(loader.load(suite(GOOD), List.of()).evaluation().fineTune().enabled()).isFalse();
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ { type = brightness } ]
+          evaluation.fine-tune.fractions = [0.1, 1.5]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("my-suite.conf:4")
+        .hasMessageContaining("fine-tune.fractions")
+        .hasMessageContaining("got 1.5");
+  }
+
+  @Test
   void unknownMethodListsTheKnownOnes() throws IOException {
     Path file = suite("""
         suite {

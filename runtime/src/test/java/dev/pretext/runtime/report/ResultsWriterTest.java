@@ -36,6 +36,29 @@ class ResultsWriterTest {
     assertThat(md).contains("| bad | method | 0/1 |").contains("failed — seed 1: loss became NaN");
   }
 
+  private static Map<String, Double> pretext(double abError, double psnr) {
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    m.put("ab_error", abError);
+    m.put("psnr_db", psnr);
+    return m;
+  }
+
+  @Test
+  void pretextMetricsGetTheirOwnTableAndReadBack() throws Exception {
+    ResultEntry colour1 = entry("colour", 1, 0.8).withPretext(pretext(10.0, 20.0));
+    ResultEntry colour2 = entry("colour", 2, 0.8).withPretext(pretext(12.0, 22.0));
+    assertThat(entry("rot", 1, 0.8).withPretext(Map.of()).pretext()).isNull();
+    String md = ResultsWriter.markdown("s", Map.of(), List.of(entry("rot", 1, 0.8), colour1, colour2));
+    assertThat(md).contains("## Pretext tasks on held-out pretraining images")
+        .contains("| name | ab error | psnr db |")
+        .contains("| colour | 11.0000 ± 1.4142 | 21.0000 ± 1.4142 |")
+        .doesNotContain("| rot | 0.8");
+    assertThat(ResultsWriter.markdown("s", Map.of(), List.of(entry("rot", 1, 0.8)))).doesNotContain("Pretext tasks");
+    ResultsWriter.write(dir, "s", ConfigFactory.parseString("suite.name = s"), Map.of(), List.of(colour1));
+    assertThat(dir.resolve("results.json")).content().contains("\"pretext\"").contains("\"ab_error\" : 10.0");
+    assertThat(ResultsWriter.readEntries(dir)).containsExactly(colour1);
+  }
+
   @Test
   void writesJsonMarkdownCsvAndResolvedConfigThatReadBack() throws Exception {
     List<ResultEntry> entries = List.of(entry("rot", 1, 0.8));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.visual.ImageGrid;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
 import java.awt.image.BufferedImage;

@@ -14,6 +14,7 @@ import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.api.graph.Ops;
 import java.io.IOException;
 import java.nio.file.Path;

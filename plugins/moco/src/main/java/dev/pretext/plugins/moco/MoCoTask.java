@@ -15,6 +15,7 @@ import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.api.graph.Ops;
 import java.io.Externalizable;
 import java.io.IOException;

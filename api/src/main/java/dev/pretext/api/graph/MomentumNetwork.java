@@ -1,7 +1,6 @@
-package dev.pretext.plugins.byol;
+package dev.pretext.api.graph;
 
 import dev.pretext.api.ImageShape;
-import dev.pretext.api.graph.GraphBuilder;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -31,12 +30,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Its training flag stays 1: batch norm always uses the statistics of the batch it is given,
  * as MoCo's key encoder and BYOL's target network do.
  *
- * <p>The moco and byol plugins each carry a copy of this class: plugins share only the SPI.
+ * <p>Used by the moco and byol plugins; here in the SPI because plugins share no other classes.
  */
-final class MomentumNetwork {
+public final class MomentumNetwork {
 
   /** Builds the network's layers into a graph, from its input placeholder to its output. */
-  interface Layers {
+  public interface Layers {
     SDVariable build(GraphBuilder graph, SDVariable input);
   }
 
@@ -60,7 +59,7 @@ final class MomentumNetwork {
    * @throws IllegalStateException if a weight of the copy has no variable of the same name and
    *     shape in {@code trained}
    */
-  static MomentumNetwork copyOf(SameDiff trained, ImageShape shape, Layers layers) {
+  public static MomentumNetwork copyOf(SameDiff trained, ImageShape shape, Layers layers) {
     // The seed is irrelevant: every weight is overwritten by the trained graph's below.
     GraphBuilder g = GraphBuilder.create(0);
     SDVariable in = g.placeholder("input", shape.batchShape());
@@ -88,17 +87,17 @@ final class MomentumNetwork {
   }
 
   /** The network's own graph (its weights are constants). */
-  SameDiff graph() {
+  public SameDiff graph() {
     return graph;
   }
 
   /** Names of the weights that follow the trained graph, sorted. */
-  List<String> parameters() {
+  public List<String> parameters() {
     return parameters;
   }
 
   /** The network's output for {@code images}, a copy the caller may keep. */
-  INDArray output(INDArray images) {
+  public INDArray output(INDArray images) {
     withoutArrayReuse(graph);
     INDArray result = graph.output(Map.of(input, images), output).get(output).dup();
     // Without reuse, the step's intermediate arrays are freed only once collected: collect now,
@@ -113,7 +112,7 @@ final class MomentumNetwork {
    * {@code output} calls on linear → (batch norm →) ReLU → linear return different, wrong values
    * (first seen from the second call on). Without reuse every call matches a plain computation.
    */
-  static void withoutArrayReuse(SameDiff sd) {
+  public static void withoutArrayReuse(SameDiff sd) {
     long thread = Thread.currentThread().getId();
     InferenceSession session = sd.getSessions().get(thread);
     if (session == null || !(session.getMmgr() instanceof NoOpMemoryMgr)) {
@@ -124,7 +123,7 @@ final class MomentumNetwork {
   }
 
   /** One EMA step towards {@code trained}: {@code θ ← m·θ + (1 − m)·θ_trained}, in place. */
-  void follow(SameDiff trained, double momentum) {
+  public void follow(SameDiff trained, double momentum) {
     for (String name : parameters) {
       INDArray own = graph.getVariable(name).getArr();
       INDArray target = trained.getVariable(name).getArr();
@@ -133,7 +132,7 @@ final class MomentumNetwork {
   }
 
   /** Writes the weights (name and array, in name order) to {@code file}. */
-  void save(Path file) throws IOException {
+  public void save(Path file) throws IOException {
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
       out.writeInt(parameters.size());
       for (String name : parameters) {
@@ -144,7 +143,7 @@ final class MomentumNetwork {
   }
 
   /** Restores weights written by {@link #save} into this network, which must have the same ones. */
-  void load(Path file) throws IOException {
+  public void load(Path file) throws IOException {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       int count = in.readInt();
       if (count != parameters.size()) {

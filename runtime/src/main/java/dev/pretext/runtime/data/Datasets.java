@@ -1,0 +1,113 @@
+package dev.pretext.runtime.data;
+
+import dev.pretext.runtime.Stratified;
+import dev.pretext.runtime.config.Suite;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Loads the data a suite's data block describes, whichever dataset it names. */
+public final class Datasets {
+
+  private Datasets() {}
+
+  /**
+   * The labeled train and test splits of a data block, limits applied (stratified, seeded).
+   *
+   * @param warn receives warnings such as skipped image files
+   * @throws DatasetException if the data cannot be found or read
+   */
+  public static FashionMnist.Split labeled(Suite.DataSettings settings, long seed,
+      Consumer<String> warn) {
+    Path path = settings.path().isBlank() ? null : Path.of(settings.path());
+    int channels = settings.effectiveChannels();
+    FashionMnist.Split split = switch (settings.dataset()) {
+      case "fashion-mnist" -> {
+        FashionMnist.Source source = settings.source().equals("full")
+            ? FashionMnist.Source.FULL : FashionMnist.Source.EMBEDDED;
+        FashionMnist.Split all = FashionMnist.load(source, path);
+        yield new FashionMnist.Split(limit(all.train(), settings.trainLimit(), seed),
+            limit(all.test(), settings.testLimit(), seed + 1));
+      }
+      // Limits are applied to the raw bytes, so 50,000 images are never all turned into floats.
+      case "cifar10" -> Cifar10.load(path, limiter(settings.trainLimit(), seed),
+          limiter(settings.testLimit(), seed + 1));
+      case "image-folder" -> ImageFolder.loadLabeled(path, channels, settings.imageSize(),
+          settings.testFraction(), settings.trainLimit(), settings.testLimit(), seed, warn);
+      default -> throw new IllegalArgumentException("unknown dataset " + settings.dataset());
+    };
+    return new FashionMnist.Split(withChannels(split.train(), channels),
+        withChannels(split.test(), channels));
+  }
+
+  /**
+   * The images a method pretrains on: patches of an image folder, an unlabeled folder's images,
+   * or a dataset's training split (its test split then being the held-out images).
+   */
+  public static PretrainingData pretraining(Suite.DataSettings settings, long seed,
+      Consumer<String> warn) {
+    int channels = settings.effectiveChannels();
+    if (settings.dataset().equals("image-folder")) {
+      Path root = Path.of(settings.path());
+      if (settings.patchSize() > 0) {
+        return PatchSampler.sample(root, new PatchSampler.Settings(settings.patchSize(),
+            settings.patches(), settings.heldOut(), settings.shortSide()), channels, seed, warn);
+      }
+      if (settings.labels().equals("none")) {
+        return ImageFolder.loadUnlabeled(root, channels, settings.imageSize(), settings.heldOut(),
+            settings.trainLimit(), seed, warn);
+      }
+    }
+    FashionMnist.Split split = labeled(settings, seed, warn);
+    return new PretrainingData(split.train(), split.test(), split.train().description() + " ("
+        + split.train().size() + " images of " + split.train().shape() + ")");
+  }
+
+  /** A stratified, seeded subset of at most {@code limit} images (0 = all). */
+  public static ImageSet limit(ImageSet set, int limit, long seed) {
+    if (limit <= 0 || limit >= set.size()) {
+      return set;
+    }
+    return set.subset(Stratified.indices(set.labels(), limit, seed));
+  }
+
+  /**
+   * The same images with {@code channels} channels: gray repeated into RGB, or RGB turned into
+   * Rec. 601 luma.
+   */
+  public static ImageSet withChannels(ImageSet set, int channels) {
+    int have = set.shape().channels();
+    if (have == channels) {
+      return set;
+    }
+    if (!(have == 1 && channels == 3 || have == 3 && channels == 1)) {
+      throw new IllegalArgumentException("cannot turn " + have + " channels into " + channels);
+    }
+    float[] in = set.pixelArray();
+    int plane = set.shape().height() * set.shape().width();
+    float[] out = new float[Math.multiplyExact(set.size(), channels * plane)];
+    for (int n = 0; n < set.size(); n++) {
+      int from = n * have * plane;
+      int to = n * channels * plane;
+      if (channels == 3) {
+        for (int c = 0; c < 3; c++) {
+          System.arraycopy(in, from, out, to + c * plane, plane);
+        }
+      } else {
+        for (int i = 0; i < plane; i++) {
+          float luma = ImageRaster.LUMA_R * in[from + i] + ImageRaster.LUMA_G * in[from + plane + i]
+              + ImageRaster.LUMA_B * in[from + 2 * plane + i];
+          out[to + i] = Math.min(1f, Math.max(0f, luma));
+        }
+      }
+    }
+    return ImageSet.fromFloats(out, set.size(), set.shape().withChannels(channels),
+        set.hasLabels() ? set.labels() : null, set.classNames(),
+        set.description() + (channels == 1 ? ", as luma" : ", gray as RGB"));
+  }
+
+  private static Function<int[], int[]> limiter(int limit, long seed) {
+    return labels -> limit <= 0 || limit >= labels.length ? null
+        : Stratified.indices(labels, limit, seed);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.pretext.runtime.evaluation;
+
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.runtime.Stratified;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.SupervisedTask;
+import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.runtime.training.TrainingEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The fine-tuning protocol: the encoder, unfrozen, with a new linear head trained end to end on a
+ * stratified, seeded fraction of the training labels, then scored on the whole test split.
+ * Started from a pretrained encoder it measures what pretraining gives a network that is trained
+ * further; started from random weights it is the from-scratch reference at the same labels.
+ */
+public final class FineTune {
+
+  private static final int BATCH = 256;
+
+  private FineTune() {}
+
+  /** The metric group name at a fraction of the labels, e.g. {@code fine_tune_1pct}; all labels: {@code fine_tune}. */
+  public static String key(double fraction) {
+    if (fraction >= 1) {
+      return "fine_tune";
+    }
+    return Protocols.fractionKey(fraction).replace("linear_probe", "fine_tune");
+  }
+
+  /**
+   * Fine-tunes at every configured fraction.
+   *
+   * @param encoders creates the suite's encoder, untrained, once per fraction
+   * @param pretrained graph holding the encoder's weights under the encoder scope, or null to start
+   *     from the encoder's random initialization
+   * @param toEncoderInput the pretext task's preparation of labeled images for its encoder
+   * @param inputShape the shape of one image after {@code toEncoderInput}
+   * @param work folder for the runs' checkpoints; removed when each run is scored
+   * @return {@link #key} → {@code top1}/{@code top5}
+   */
+  public static Map<String, Map<String, Double>> run(TrainingEngine engine, String name,
+      Supplier<Encoder> encoders, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
+      ImageShape inputShape, ImageSet train, ImageSet test, Suite.FineTuneSettings settings,
+      int calibrationBatches, long seed, Path work) {
+    Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+    int classes = train.classNames().size();
+    for (double fraction : settings.fractions()) {
+      ImageSet labeled = fraction >= 1 ? train : train.subset(Stratified.indices(train.labels(),
+          Math.max(classes, (int) Math.round(fraction * train.size())), seed + 7919));
+      SupervisedTask task = new SupervisedTask(classes, pretrained, toEncoderInput, inputShape);
+      String runName = name + " " + key(fraction).replace('_', '-');
+      Path folder = work.resolve(key(fraction));
+      TrainedMethod trained = engine.train(new TrainingEngine.Run(runName, task, encoders.get(),
+          labeled, budget(settings, labeled.size()), seed, folder, false));
+      FrozenEncoder network = FrozenEncoder.of(trained);
+      network.calibrate(labeled, calibrationBatches, BATCH, seed);
+      INDArray logits = network.outputs(test, task.logitsName(), classes, BATCH);
+      LinearProbe.Result score = LinearProbe.score(logits, test.labels());
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("top1", score.top1());
+      m.put("top5", score.top5());
+      metrics.put(key(fraction), m);
+      try {
+        Checkpoints.deleteRecursively(folder);
+      } catch (IOException e) {
+        throw new UncheckedIOException("removing fine-tune checkpoint " + folder, e);
+      }
+    }
+    return metrics;
+  }
+
+  /**
+   * The training budget for {@code size} labeled images: the configured epochs, stretched so the
+   * run takes at least {@code min-steps} steps (1 % of the labels is a handful of batches).
+   */
+  static Suite.TrainingSettings budget(Suite.FineTuneSettings s, int size) {
+    int perEpoch = Math.max(1, size / Math.min(s.batchSize(), size));
+    int epochs = Math.max(s.epochs(), (s.minSteps() + perEpoch - 1) / perEpoch);
+    return new Suite.TrainingSettings(epochs, s.batchSize(), s.learningRate(), 0.0, 4, 0);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.pretext.runtime.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.FakePlugins;
+import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.training.SupervisedTask;
+import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.runtime.training.TrainingEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+class FineTuneTest {
+
+  @TempDir Path dir;
+
+  private static final FashionMnist.Split DATA = FashionMnist.load(FashionMnist.Source.EMBEDDED, null);
+  private final Components components = new Components(FakePlugins.registry(), 1, DATA.train().shape());
+
+  private Encoder encoder(int width) {
+    return components.create(Encoder.class, "tiny", ConfigFactory.parseString("width = " + width), "e");
+  }
+
+  private TrainedMethod pretrain() {
+    PretextTask task = components.create(PretextTask.class, "brightness", ConfigFactory.empty(), "t");
+    return new TrainingEngine().train(new TrainingEngine.Run("b", task, encoder(16), DATA.train(),
+        new Suite.TrainingSettings(1, 100, 0.01, 0, 2, 20), 1, dir.resolve("pre"), false));
+  }
+
+  @Test
+  void startsFromEveryPretrainedEncoderWeight() {
+    SameDiff pretrained = pretrain().graph();
+    SupervisedTask task = new SupervisedTask(10, pretrained, UnaryOperator.identity(), null);
+    GraphBuilder g = GraphBuilder.create(99);
+    task.build(g, encoder(16), DATA.train().shape());
+    long compared = g.sameDiff().variables().stream()
+        .filter(v -> v.name().startsWith(GraphBuilder.ENCODER_SCOPE + "/") && v.getArr() != null
+            && pretrained.hasVariable(v.name()))
+        .peek(v -> assertThat(v.getArr()).as(v.name()).isEqualTo(pretrained.getVariable(v.name()).getArr()))
+        .count();
+    assertThat(compared).isGreaterThan(0);
+  }
+
+  @Test
+  void anEncoderOfAnotherShapeFailsNamingTheVariables() {
+    SameDiff pretrained = pretrain().graph();
+    SupervisedTask task = new SupervisedTask(10, pretrained, UnaryOperator.identity(), null);
+    assertThatThrownBy(() -> task.build(GraphBuilder.create(1), encoder(8), DATA.train().shape()))
+        .hasMessageContaining("lacks encoder arrays")
+        .hasMessageContaining(GraphBuilder.ENCODER_SCOPE + "/");
+  }
+
+  @Test
+  void smallFractionsAreStretchedToTheMinimumSteps() {
+    Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.01), 3, 200, 128, 1e-3);
+    assertThat(FineTune.budget(s, 600).epochs()).isEqualTo(50);   // 4 batches per epoch
+    assertThat(FineTune.budget(s, 60_000).epochs()).isEqualTo(3);  // 468 batches: epochs rule
+    assertThat(FineTune.budget(s, 60).epochs()).isEqualTo(200);    // one batch of 60 per epoch
+  }
+
+  @Test
+  void fineTunedNetworkLearnsTheLabelsAndKeysNameTheFractions() {
+    Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1, 1.0), 1, 60, 100, 3e-3);
+    ImageSet test = DATA.test();
+    Map<String, Map<String, Double>> metrics = FineTune.run(new TrainingEngine(), "m",
+        () -> encoder(16), pretrain().graph(), UnaryOperator.identity(), null, DATA.train(), test,
+        s, 3, 1, dir.resolve("ft"));
+    assertThat(metrics).containsOnlyKeys("fine_tune_10pct", "fine_tune");
+    // Ten classes: chance is 0.1. A linear layer on pixels trained this briefly reaches ~0.7.
+    assertThat(metrics.get("fine_tune_10pct").get("top1")).isGreaterThan(0.5);
+    assertThat(metrics.get("fine_tune").get("top1")).isGreaterThan(0.5);
+    assertThat(metrics.get("fine_tune").get("top5")).isGreaterThanOrEqualTo(metrics.get("fine_tune").get("top1"));
+    assertThat(Files.exists(dir.resolve("ft").resolve("fine_tune_10pct"))).as("checkpoint removed").isFalse();
+  }
+}
