@@ -83,6 +83,9 @@ public final class SuiteRunner {
         loadPretrainingData(suite, onlyMethods, suite.seeds().get(0));
     checkRepresentationInputs(suite, onlyMethods, data, pretraining, suite.seeds().get(0));
     Map<String, String> versions = versions();
+    if (resume) {
+      ResumeCheck.requireSameSettings(folder, suite.resolved());
+    }
     List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
     writeResults(folder, suite, versions, entries);
     for (long seed : suite.seeds()) {

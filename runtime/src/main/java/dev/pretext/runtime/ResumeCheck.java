@@ -1,0 +1,85 @@
+package dev.pretext.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import dev.pretext.runtime.config.ConfigProblem;
+import dev.pretext.runtime.config.SuiteConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Keeps {@code --resume} from mixing results of different settings in one table: the suite may add
+ * seeds, methods and baselines, but every setting the finished entries were produced with (data,
+ * encoder, training, evaluation, and each earlier method's own settings) must be unchanged.
+ */
+final class ResumeCheck {
+
+  /** Keys that only choose what runs, not how; they may change between a run and its resumption. */
+  private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output");
+
+  private ResumeCheck() {}
+
+  /** Fails with every changed setting, naming the folder; no-op when it holds no earlier config. */
+  static void requireSameSettings(Path folder, Config resolved) {
+    Path earlier = folder.resolve("resolved.conf");
+    if (!Files.exists(earlier)) {
+      return;
+    }
+    List<String> changed = changedSettings(
+        ConfigFactory.parseFile(earlier.toFile()).resolve().getConfig("suite"), resolved.getConfig("suite"));
+    if (!changed.isEmpty()) {
+      List<ConfigProblem> problems = new ArrayList<>();
+      for (String key : changed) {
+        problems.add(new ConfigProblem(earlier.toString(), "suite." + key,
+            "differs from the run being resumed; its results would not be comparable. Run without"
+                + " --resume (earlier results are moved aside) or restore the setting"));
+      }
+      throw new SuiteConfigException("--resume into " + folder, problems);
+    }
+  }
+
+  static List<String> changedSettings(Config before, Config now) {
+    Set<String> keys = new TreeSet<>();
+    before.entrySet().forEach(e -> keys.add(e.getKey()));
+    now.entrySet().forEach(e -> keys.add(e.getKey()));
+    List<String> changed = new ArrayList<>();
+    for (String key : keys) {
+      if (!RUN_SET.contains(key.split("\\.", 2)[0]) && !Objects.equals(value(before, key), value(now, key))) {
+        changed.add(key);
+      }
+    }
+    Map<String, Object> earlierMethods = methodsByName(before);
+    Map<String, Object> currentMethods = methodsByName(now);
+    for (var m : earlierMethods.entrySet()) {
+      if (currentMethods.containsKey(m.getKey()) && !m.getValue().equals(currentMethods.get(m.getKey()))) {
+        changed.add("methods[" + m.getKey() + "]");
+      }
+    }
+    return changed;
+  }
+
+  private static Object value(Config c, String key) {
+    ConfigValue v = c.hasPathOrNull(key) && !c.getIsNull(key) ? c.getValue(key) : null;
+    return v == null ? null : v.unwrapped();
+  }
+
+  private static Map<String, Object> methodsByName(Config suite) {
+    Map<String, Object> byName = new LinkedHashMap<>();
+    if (!suite.hasPath("methods")) {
+      return byName;
+    }
+    for (Config m : suite.getConfigList("methods")) {
+      String name = m.hasPath("name") ? m.getString("name") : m.getString("type");
+      byName.put(name, m.root().unwrapped());
+    }
+    return byName;
+  }
+}

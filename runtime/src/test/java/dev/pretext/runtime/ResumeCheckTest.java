@@ -1,0 +1,67 @@
+package dev.pretext.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.pretext.runtime.config.SuiteConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResumeCheckTest {
+
+  @TempDir Path dir;
+
+  private static final String EARLIER = """
+      suite {
+        seeds = [1]
+        training { epochs = 5, batch-size = 256 }
+        methods = [ { type = rotation, all-rotations = false } ]
+        baselines = [raw-pixels]
+      }
+      """;
+
+  private static Config suite(String hocon) {
+    return ConfigFactory.parseString(hocon).resolve();
+  }
+
+  @Test
+  void moreSeedsMethodsAndBaselinesMayBeAdded() {
+    Config now = suite("""
+        suite {
+          seeds = [1, 2, 3]
+          training { epochs = 5, batch-size = 256 }
+          methods = [ { type = rotation, all-rotations = false }, { type = simclr } ]
+          baselines = [raw-pixels, random-init]
+        }
+        """);
+    assertThat(ResumeCheck.changedSettings(suite(EARLIER).getConfig("suite"), now.getConfig("suite"))).isEmpty();
+  }
+
+  @Test
+  void changedSettingsAndChangedMethodsAreNamed() throws Exception {
+    Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Config now = suite("""
+        suite {
+          seeds = [1]
+          training { epochs = 10, batch-size = 256 }
+          methods = [ { type = rotation, all-rotations = true } ]
+          baselines = [raw-pixels]
+        }
+        """);
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, now))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("suite.training.epochs")
+        .hasMessageContaining("suite.methods[rotation]")
+        .hasMessageContaining(dir.resolve("resolved.conf").toString())
+        .hasMessageContaining("without --resume");
+  }
+
+  @Test
+  void aFolderWithoutAnEarlierRunIsAccepted() {
+    ResumeCheck.requireSameSettings(dir, suite(EARLIER));
+  }
+}
