@@ -112,6 +112,44 @@ class DistributionIT {
   }
 
   @Test
+  void everyShippedSuiteValidatesAndEveryQuickSuiteMethodRunsFromThePluginsFolder() throws IOException {
+    List<Path> suites;
+    try (Stream<Path> list = Files.list(DIST.resolve("suites"))) {
+      suites = list.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+    }
+    assertThat(suites).extracting(p -> p.getFileName().toString())
+        .contains("quick.conf", "standard.conf", "colour-photos.conf", "cifar10-reference.conf");
+    for (Path suite : suites) {
+      Result r = cli(DIST, "validate", suite.toString());
+      assertThat(r.exitCode()).as(suite + ": " + r.err()).isZero();
+    }
+    // The demo's suite, every method for two steps on a few images: each plugin's classes must
+    // load through its own class loader (a class missing from a jar shows only here).
+    Path out = dir.resolve("quick");
+    Result r = cli(DIST, "run", DIST.resolve("suites/quick.conf").toString(), "--out", out.toString(),
+        "--set", "suite.data.train-limit=300", "--set", "suite.data.test-limit=100",
+        "--set", "suite.training.max-steps=2", "--set", "suite.training.batch-size=16",
+        "--set", "suite.evaluation.calibration-batches=1", "--set", "suite.evaluation.knn.k=10",
+        "--set", "suite.evaluation.label-fractions=[]",
+        "--set", "suite.evaluation.linear-probe.epochs=1", "--set", "suite.evaluation.linear-probe.min-steps=0");
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    List<String> failed = new ArrayList<>();
+    List<String> methods = new ArrayList<>();
+    for (JsonNode entry : json.path("entries")) {
+      if (entry.path("kind").asText().equals("method")) {
+        methods.add(entry.path("name").asText());
+      }
+      if (!entry.path("status").asText().equals("ok")) {
+        failed.add(entry.path("name").asText() + ": " + entry.path("reason").asText());
+      }
+    }
+    assertThat(failed).as(r.err()).isEmpty();
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(methods).contains("rotation", "simclr", "moco", "byol", "cpc", "jigsaw",
+        "denoising-autoencoder", "context-encoder");
+  }
+
+  @Test
   void withoutTheRotationJarASuiteNamingItFailsBeforeTraining() throws IOException {
     Path home = dir.resolve("home");
     copy(DIST.resolve("plugins"), home.resolve("plugins"));

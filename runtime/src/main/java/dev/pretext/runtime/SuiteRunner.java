@@ -201,8 +201,11 @@ public final class SuiteRunner {
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
           trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext);
-    } catch (IOException | RuntimeException e) {
-      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // LinkageError: a plugin jar that misses a class it needs fails its own method, not the run.
+      String reason = e instanceof LinkageError
+          ? "plugin of '" + type + "' is broken: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")")
+          : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason)
           .withData(pretrainedOn, evaluatedOn);
     }

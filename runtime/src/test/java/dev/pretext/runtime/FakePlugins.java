@@ -50,6 +50,8 @@ public final class FakePlugins {
           # Make the loss NaN from this step on (-1 = never).
           explode-at-step = -1
           scale = 1.0
+          # Throw NoClassDefFoundError from build, like a plugin jar missing a class.
+          missing-class = false
         }
         """);
     PretextPlugin instance = new PretextPlugin() {};
@@ -80,9 +82,11 @@ public final class FakePlugins {
   static final class BrightnessTask implements PretextTask {
     private final long explodeAt;
     private final double scale;
+    private final boolean missingClass;
 
     BrightnessTask(ComponentContext ctx) {
       this.explodeAt = ctx.config().getLong("explode-at-step");
+      this.missingClass = ctx.config().getBoolean("missing-class");
       this.scale = ctx.config().getDouble("scale");
       if (scale <= 0) {
         throw new com.typesafe.config.ConfigException.BadValue(ctx.config().getValue("scale").origin(),
@@ -92,6 +96,9 @@ public final class FakePlugins {
 
     @Override
     public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+      if (missingClass) {
+        throw new NoClassDefFoundError("org/example/Missing");
+      }
       SDVariable images = g.placeholder("images", shape.batchShape());
       SDVariable target = g.placeholder("target", -1, 1);
       SDVariable poison = g.placeholder("poison", 1, 1);

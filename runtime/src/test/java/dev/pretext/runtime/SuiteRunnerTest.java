@@ -31,10 +31,12 @@ class SuiteRunnerTest {
           methods = [
             { type = brightness, name = diverges, explode-at-step = 5 }
             { type = brightness, name = fine }
+            { type = brightness, name = broken, missing-class = true }
           ]
           baselines = [random-init, supervised]
           evaluation { calibration-batches = 2, label-fractions = [0.1], knn.k = 20,
-                       linear-probe { epochs = 10, min-steps = 200 } }
+                       linear-probe { epochs = 10, min-steps = 200 },
+                       fine-tune { fractions = [0.1], epochs = 1, min-steps = 20, batch-size = 50 } }
         }
         """);
     var registry = FakePlugins.registry();
@@ -44,9 +46,15 @@ class SuiteRunnerTest {
 
     Map<String, ResultEntry> byName = outcome.entries().stream()
         .collect(Collectors.toMap(ResultEntry::name, e -> e));
-    assertThat(byName.keySet()).containsExactlyInAnyOrder("random-init", "supervised", "diverges", "fine");
+    assertThat(byName.keySet()).containsExactlyInAnyOrder("random-init", "supervised", "diverges", "fine", "broken");
     assertThat(byName.get("diverges").status()).isEqualTo("failed");
     assertThat(byName.get("diverges").reason()).contains("NaN").contains("step 5");
+    // A plugin missing a class fails its own method; the run goes on.
+    assertThat(byName.get("broken").status()).isEqualTo("failed");
+    assertThat(byName.get("broken").reason()).contains("broken").contains("NoClassDefFoundError");
+    // Fine-tuning runs for methods and for random-init (training from scratch on the same labels).
+    assertThat(byName.get("fine").metrics()).containsKey("fine_tune_10pct");
+    assertThat(byName.get("random-init").metrics().get("fine_tune_10pct").get("top1")).isGreaterThan(0.3);
     assertThat(byName.get("fine").ok()).isTrue();
     assertThat(outcome.anyFailed()).isTrue();
 

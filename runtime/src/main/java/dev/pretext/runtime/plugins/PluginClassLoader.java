@@ -48,7 +48,10 @@ public final class PluginClassLoader extends URLClassLoader {
           "org.deeplearning4j.",
           "org.bytedeco.",
           "com.typesafe.config.",
-          "org.slf4j.");
+          "org.slf4j.",
+          // Types in ND4J's public signatures (SameDiff#getVariables returns a PatriciaTrie): a
+          // plugin calling such a method must see the runtime's classes, not none.
+          "org.apache.commons.collections4.");
 
   private static final String SERVICE_FILE = "META-INF/services/" + PretextPlugin.class.getName();
 
