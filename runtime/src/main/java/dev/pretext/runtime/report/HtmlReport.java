@@ -47,7 +47,9 @@ public final class HtmlReport {
     html.append(table(entries));
     html.append("<p>Test accuracy, mean ± std over seeds. ");
     versions.forEach((k, v) -> html.append(escape(k)).append(" ").append(escape(v)).append("; "));
-    html.append("</p>\n<h2>Summary</h2>\n");
+    html.append("</p>\n");
+    html.append(pretextTable(entries));
+    html.append("<h2>Summary</h2>\n");
     for (Path figure : summary) {
       html.append(image(figure, figure.getFileName().toString()));
     }
@@ -58,7 +60,8 @@ public final class HtmlReport {
     for (ResultEntry e : seen.values()) {
       Path nn = folder.resolve(neighboursFigure(e.name(), e.seed()));
       Path pca = folder.resolve(pcaFigure(e.name(), e.seed()));
-      if (!Files.exists(nn) && !Files.exists(pca)) {
+      List<Path> visuals = visuals(folder.resolve("visuals").resolve(e.name() + "-seed" + e.seed()));
+      if (!Files.exists(nn) && !Files.exists(pca) && visuals.isEmpty()) {
         continue;
       }
       html.append("<h3>").append(escape(e.name())).append(" (seed ").append(e.seed()).append(")</h3>\n");
@@ -68,11 +71,53 @@ public final class HtmlReport {
       if (Files.exists(pca)) {
         html.append(image(pca, e.name() + " PCA"));
       }
+      for (Path v : visuals) {
+        html.append(image(v, e.name() + " " + v.getFileName()));
+      }
     }
     html.append("</body></html>\n");
     Path file = folder.resolve("report.html");
     Files.writeString(file, html);
     return file;
+  }
+
+  /** The PNGs a method's {@code writeVisuals} left in its folder, by name. */
+  private static List<Path> visuals(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (var files = Files.list(folder)) {
+      return files.filter(f -> f.toString().endsWith(".png")).sorted().toList();
+    }
+  }
+
+  /** The pretext tasks' own measures on held-out pretraining images, when any method gave some. */
+  private static String pretextTable(List<ResultEntry> entries) {
+    java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+    entries.forEach(e -> {
+      if (e.ok() && e.pretext() != null) {
+        keys.addAll(e.pretext().keySet());
+      }
+    });
+    if (keys.isEmpty()) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder("<h2>Pretext tasks on held-out pretraining images</h2>\n<table>\n<tr><th>name</th>");
+    keys.forEach(k -> t.append("<th>").append(escape(k.replace('_', ' '))).append("</th>"));
+    t.append("</tr>\n");
+    Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
+    entries.stream().filter(e -> e.ok() && e.pretext() != null)
+        .forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
+    for (var group : byName.entrySet()) {
+      t.append("<tr><td>").append(escape(group.getKey())).append("</td>");
+      for (String k : keys) {
+        double[] v = group.getValue().stream().map(e -> e.pretext().get(k)).filter(x -> x != null)
+            .mapToDouble(Double::doubleValue).toArray();
+        t.append("<td>").append(v.length == 0 ? "" : format(v)).append("</td>");
+      }
+      t.append("</tr>\n");
+    }
+    return t.append("</table>\n").toString();
   }
 
   private static String table(List<ResultEntry> entries) {

@@ -39,8 +39,12 @@ class HtmlReportTest {
     Figures.neighbours(train, trainX, test, testX, 8, dir.resolve(HtmlReport.neighboursFigure("rotation", 1)));
     Figures.pca(testX, test.labels(), test.classNames(), "pca", dir.resolve(HtmlReport.pcaFigure("rotation", 1)));
 
+    // A method's own visuals (writeVisuals) are embedded too.
+    Path visuals = Files.createDirectories(dir.resolve("visuals/rotation-seed1"));
+    ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png", visuals.resolve("grid.png").toFile());
     List<ResultEntry> entries = List.of(entry("raw-pixels", "baseline", 0.84, 0.70),
-        entry("random-init", "baseline", 0.82, 0.65), entry("rotation", "method", 0.86, 0.72));
+        entry("random-init", "baseline", 0.82, 0.65),
+        entry("rotation", "method", 0.86, 0.72).withPretext(Map.of("rotation_top1", 0.975)));
     Path html = HtmlReport.write(dir, "s", Map.of("dl4j", "1.0.0-M2.1"), entries,
         Map.of("linear_probe_1pct", 0.01, "linear_probe", 1.0));
 
@@ -53,7 +57,9 @@ class HtmlReportTest {
       assertThat(src.group(1)).startsWith("data:image/png;base64,");
       images++;
     }
-    assertThat(images).isEqualTo(5);
+    assertThat(images).isEqualTo(6);
+    assertThat(page).contains("Pretext tasks on held-out pretraining images").contains("rotation top1")
+        .contains("0.9750").contains("alt=\"rotation grid.png\"");
     assertThat(page).doesNotContain("http://").doesNotContain("https://");
     for (String f : List.of("linear-probe.png", "pretraining-loss.png", "label-efficiency.png")) {
       BufferedImage png = ImageIO.read(dir.resolve("figures").resolve(f).toFile());
