@@ -3,8 +3,6 @@ package dev.pretext.plugins.byol;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.ComponentKind;
@@ -18,7 +16,6 @@ import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.api.graph.Ops;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,20 +116,9 @@ final class ByolTask implements PretextTask {
       throw new ConfigException.BadValue(list.origin(), path,
           "needs at least one augmentation: without any, both views are the same image");
     }
-    List<Augmentation> result = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      ConfigValue entry = list.get(i);
-      String entryPath = path + "[" + i + "]";
-      if (!(entry instanceof ConfigObject object) || !object.containsKey("type")) {
-        String known = String.join(", ", new TreeSet<>(context.components().types(ComponentKind.AUGMENTATION)));
-        throw new ConfigException.BadValue(entry.origin(), entryPath,
-            "expected { type = <augmentation>, … }; known augmentations: " + known);
-      }
-      Config settings = object.toConfig();
-      result.add(context.components().create(Augmentation.class, settings.getString("type"), settings, entryPath));
-    }
-    return List.copyOf(result);
+    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
   }
+
 
   /**
    * The target momentum after step {@code step} of {@code totalSteps}: {@code τ = 1 − (1 −

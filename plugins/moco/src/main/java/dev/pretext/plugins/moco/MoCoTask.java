@@ -3,8 +3,6 @@ package dev.pretext.plugins.moco;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.ComponentKind;
@@ -23,7 +21,6 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,20 +123,9 @@ final class MoCoTask implements PretextTask {
       throw new ConfigException.BadValue(list.origin(), path,
           "needs at least one augmentation: without any, the query and key views are the same image");
     }
-    List<Augmentation> result = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      ConfigValue entry = list.get(i);
-      String entryPath = path + "[" + i + "]";
-      if (!(entry instanceof ConfigObject object) || !object.containsKey("type")) {
-        String known = String.join(", ", new TreeSet<>(context.components().types(ComponentKind.AUGMENTATION)));
-        throw new ConfigException.BadValue(entry.origin(), entryPath,
-            "expected { type = <augmentation>, … }; known augmentations: " + known);
-      }
-      Config settings = object.toConfig();
-      result.add(context.components().create(Augmentation.class, settings.getString("type"), settings, entryPath));
-    }
-    return List.copyOf(result);
+    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
   }
+
 
   @Override
   public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {

@@ -3,8 +3,6 @@ package dev.pretext.plugins.simclr;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigValue;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.ComponentKind;
@@ -16,7 +14,6 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.api.graph.Ops;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,20 +84,9 @@ final class SimClrTask implements PretextTask {
       throw new ConfigException.BadValue(list.origin(), path,
           "needs at least one augmentation: without any, both views are the same image");
     }
-    List<Augmentation> result = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      ConfigValue entry = list.get(i);
-      String entryPath = path + "[" + i + "]";
-      if (!(entry instanceof ConfigObject object) || !object.containsKey("type")) {
-        throw new ConfigException.BadValue(entry.origin(), entryPath,
-            "expected { type = <augmentation>, … }; known augmentations: "
-                + String.join(", ", new TreeSet<>(context.components().types(ComponentKind.AUGMENTATION))));
-      }
-      Config settings = object.toConfig();
-      result.add(context.components().create(Augmentation.class, settings.getString("type"), settings, entryPath));
-    }
-    return List.copyOf(result);
+    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
   }
+
 
   @Override
   public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
