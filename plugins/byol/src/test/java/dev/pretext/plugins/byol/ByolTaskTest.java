@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.MomentumNetwork;
+import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.nio.file.Files;

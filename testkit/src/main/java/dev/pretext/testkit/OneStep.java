@@ -1,9 +1,8 @@
-package dev.pretext.plugins.moco;
+package dev.pretext.testkit;
 
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -15,21 +14,22 @@ import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * A task built and trained step by step the way the training engine does it (prepare,
- * beforeStep, one optimizer step, afterStep), so a test can look between the calls.
+ * beforeStep, one optimizer step, afterStep), so a test can look between the calls — e.g. at a
+ * momentum network or a queue after each step.
  */
-final class OneStep {
+public final class OneStep {
 
   /** The step context the engine hands to tasks. */
-  record Context(SameDiff graph, long step, long totalSteps, int epoch, Random random) implements StepContext {}
+  public record Context(SameDiff graph, long step, long totalSteps, int epoch, Random random) implements StepContext {}
 
-  final PretextTask task;
-  final SameDiff graph;
-  final PretextTask.TaskGraph taskGraph;
+  public final PretextTask task;
+  public final SameDiff graph;
+  public final PretextTask.TaskGraph taskGraph;
   private final List<String> placeholders;
   private final long totalSteps;
   private long step;
 
-  OneStep(PretextTask task, long seed, long totalSteps) {
+  public OneStep(PretextTask task, long seed, long totalSteps) {
     this.task = task;
     this.totalSteps = totalSteps;
     GraphBuilder g = GraphBuilder.create(seed);
@@ -41,29 +41,29 @@ final class OneStep {
         .dataSetFeatureMapping(placeholders).markLabelsUnused().build());
   }
 
-  StepContext context() {
+  public StepContext context() {
     return new Context(graph, step, totalSteps, 0, new Random(step));
   }
 
   /** What the engine feeds the graph for {@code images}: prepare, then beforeStep. */
-  Map<String, INDArray> inputs(INDArray images) {
+  public Map<String, INDArray> inputs(INDArray images) {
     return task.beforeStep(task.prepare(images, new Random(step)), context());
   }
 
   /** One optimizer step on {@code inputs}; afterStep is not called yet. */
-  void fit(Map<String, INDArray> inputs) {
+  public void fit(Map<String, INDArray> inputs) {
     INDArray[] features = placeholders.stream().map(inputs::get).toArray(INDArray[]::new);
     graph.fit(new MultiDataSet(features, null));
   }
 
   /** Calls afterStep and moves to the next step. */
-  void finish() {
+  public void finish() {
     task.afterStep(context());
     step++;
   }
 
   /** A whole step on {@code images}. */
-  void run(INDArray images) {
+  public void run(INDArray images) {
     fit(inputs(images));
     finish();
   }
