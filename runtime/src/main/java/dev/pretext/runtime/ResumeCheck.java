@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.SuiteConfigException;
+import dev.pretext.runtime.report.ResultsWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,11 +17,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Keeps {@code --resume} from mixing results of different settings in one table: the suite may add
  * seeds, methods and baselines, but every setting the finished entries were produced with (data,
- * encoder, training, evaluation, and each earlier method's own settings) must be unchanged.
+ * encoder, training, evaluation, and the own settings of each method that has results or a
+ * checkpoint) must be unchanged. A method that has neither may still be retuned.
  */
 final class ResumeCheck {
 
@@ -34,7 +39,8 @@ final class ResumeCheck {
       return;
     }
     List<String> changed = changedSettings(
-        ConfigFactory.parseFile(earlier.toFile()).resolve().getConfig("suite"), resolved.getConfig("suite"));
+        ConfigFactory.parseFile(earlier.toFile()).resolve().getConfig("suite"), resolved.getConfig("suite"),
+        startedMethods(folder));
     if (!changed.isEmpty()) {
       List<ConfigProblem> problems = new ArrayList<>();
       for (String key : changed) {
@@ -46,7 +52,26 @@ final class ResumeCheck {
     }
   }
 
-  static List<String> changedSettings(Config before, Config now) {
+  /** Methods with results in {@code results.json} or a pretraining folder under {@code work/}. */
+  static Set<String> startedMethods(Path folder) {
+    Set<String> started = new TreeSet<>();
+    try {
+      ResultsWriter.readEntries(folder).forEach(e -> started.add(e.name()));
+      Path work = folder.resolve("work");
+      if (Files.isDirectory(work)) {
+        try (Stream<Path> runs = Files.list(work)) {
+          runs.map(p -> p.getFileName().toString())
+              .filter(n -> n.matches(".+-seed-?\\d+"))
+              .forEach(n -> started.add(n.substring(0, n.lastIndexOf("-seed"))));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the earlier run in " + folder, e);
+    }
+    return started;
+  }
+
+  static List<String> changedSettings(Config before, Config now, Set<String> startedMethods) {
     Set<String> keys = new TreeSet<>();
     before.entrySet().forEach(e -> keys.add(e.getKey()));
     now.entrySet().forEach(e -> keys.add(e.getKey()));
@@ -59,7 +84,8 @@ final class ResumeCheck {
     Map<String, Object> earlierMethods = methodsByName(before);
     Map<String, Object> currentMethods = methodsByName(now);
     for (var m : earlierMethods.entrySet()) {
-      if (currentMethods.containsKey(m.getKey()) && !m.getValue().equals(currentMethods.get(m.getKey()))) {
+      if (startedMethods.contains(m.getKey()) && currentMethods.containsKey(m.getKey())
+          && !m.getValue().equals(currentMethods.get(m.getKey()))) {
         changed.add("methods[" + m.getKey() + "]");
       }
     }

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.pretext.runtime.config.SuiteConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,12 +39,31 @@ class ResumeCheckTest {
           baselines = [raw-pixels, random-init]
         }
         """);
-    assertThat(ResumeCheck.changedSettings(suite(EARLIER).getConfig("suite"), now.getConfig("suite"))).isEmpty();
+    assertThat(ResumeCheck.changedSettings(suite(EARLIER).getConfig("suite"), now.getConfig("suite"),
+        Set.of("rotation"))).isEmpty();
+  }
+
+  @Test
+  void aMethodWithoutResultsOrCheckpointMayBeRetuned() throws Exception {
+    Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Config now = suite("""
+        suite {
+          seeds = [1]
+          training { epochs = 5, batch-size = 256 }
+          methods = [ { type = rotation, all-rotations = true } ]
+          baselines = [raw-pixels]
+        }
+        """);
+    ResumeCheck.requireSameSettings(dir, now);
+    Files.createDirectories(dir.resolve("work").resolve("rotation-seed1").resolve("checkpoint"));
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, now))
+        .hasMessageContaining("suite.methods[rotation]");
   }
 
   @Test
   void changedSettingsAndChangedMethodsAreNamed() throws Exception {
     Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Files.createDirectories(dir.resolve("work").resolve("rotation-seed1"));
     Config now = suite("""
         suite {
           seeds = [1]

@@ -194,18 +194,44 @@ public record Suite(
     }
   }
 
-  /** The pretraining budget and optimizer. */
+  /** How the learning rate moves over pretraining. */
+  public enum Schedule {
+    /** The configured rate throughout. */
+    CONSTANT,
+    /** Linear warm-up, then a half cosine down to 0 at the last step. */
+    COSINE;
+
+    static Schedule from(Config c, String key) {
+      return valueOf(Settings.oneOf(c, key, List.of("constant", "cosine")).toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /**
+   * The pretraining budget and optimizer.
+   *
+   * @param warmupEpochs epochs (may be fractional) of linear warm-up before the cosine decay
+   */
   public record TrainingSettings(
       int epochs, int batchSize, double learningRate, double weightDecay, int prefetchBatches,
-      long maxSteps) {
+      long maxSteps, Schedule schedule, double warmupEpochs) {
+
+    /** Constant learning rate, no warm-up. */
+    public TrainingSettings(int epochs, int batchSize, double learningRate, double weightDecay,
+        int prefetchBatches, long maxSteps) {
+      this(epochs, batchSize, learningRate, weightDecay, prefetchBatches, maxSteps, Schedule.CONSTANT, 0);
+    }
+
     static TrainingSettings from(Config c) {
+      int epochs = Settings.intIn(c, "epochs", 1, 100_000);
       return new TrainingSettings(
-          Settings.intIn(c, "epochs", 1, 100_000),
+          epochs,
           Settings.intIn(c, "batch-size", 2, 65_536),
           Settings.doubleIn(c, "learning-rate", 1e-8, 10),
           Settings.doubleIn(c, "weight-decay", 0, 1),
           Settings.intIn(c, "prefetch-batches", 1, 64),
-          Settings.intIn(c, "max-steps", 0, Integer.MAX_VALUE));
+          Settings.intIn(c, "max-steps", 0, Integer.MAX_VALUE),
+          Schedule.from(c, "schedule"),
+          Settings.doubleIn(c, "warmup-epochs", 0, epochs));
     }
   }
 

@@ -67,8 +67,13 @@ public final class TrainingEngine {
         .mul(ENGINE_LOSS, graph.constant(Nd4j.scalar(DataType.FLOAT, 1f)));
     graph.setLossVariables(ENGINE_LOSS);
     List<String> placeholders = List.copyOf(graph.inputs());
+    int perEpoch = Prefetcher.batchesPerEpoch(run.data().size(), settings.batchSize());
+    long totalSteps = (long) perEpoch * settings.epochs();
+    if (settings.maxSteps() > 0) {
+      totalSteps = Math.min(totalSteps, settings.maxSteps());
+    }
     TrainingConfig.Builder config = TrainingConfig.builder()
-        .updater(new Adam(settings.learningRate()))
+        .updater(updater(settings, perEpoch, totalSteps))
         .dataSetFeatureMapping(placeholders)
         .markLabelsUnused();
     if (settings.weightDecay() > 0) {
@@ -82,16 +87,14 @@ public final class TrainingEngine {
       progress = checkpoints.progress().get();
       graph = checkpoints.loadGraph();
       checkpoints.loadTaskState(run.task());
+      // Adam's bias correction and the schedule read SameDiff's iteration count; the checkpoint
+      // stores it too, but our own step record is what the run continues from.
+      graph.getTrainingConfig().setIterationCount(Math.toIntExact(progress.steps()));
     }
     buildGradientsQuietly(graph);
     LossCapture capture = new LossCapture(taskGraph.loss());
     graph.setListeners(capture);
 
-    int perEpoch = Prefetcher.batchesPerEpoch(run.data().size(), settings.batchSize());
-    long totalSteps = (long) perEpoch * settings.epochs();
-    if (settings.maxSteps() > 0) {
-      totalSteps = Math.min(totalSteps, settings.maxSteps());
-    }
     int epochs = (int) Math.min(settings.epochs(), (totalSteps + perEpoch - 1) / perEpoch);
     Steps steps = new Steps(graph, totalSteps, new Random(run.seed() ^ 0x5DEECE66DL));
     steps.step = progress.steps();
@@ -106,8 +109,7 @@ public final class TrainingEngine {
     try (Prefetcher batches = new Prefetcher(run.data(), run.task(), settings.batchSize(),
             progress.epochsDone(), epochs, run.seed(), settings.prefetchBatches(),
             totalSteps - progress.steps());
-        ProgressBar bar = progressBar(run.name(), totalSteps)) {
-      bar.stepTo(steps.step);
+        ProgressBar bar = progressBar(run.name(), totalSteps, steps.step, progress.seconds())) {
       for (int epoch = progress.epochsDone(); epoch < epochs && steps.step < totalSteps; epoch++) {
         steps.epoch = epoch;
         long start = System.nanoTime();
@@ -156,6 +158,15 @@ public final class TrainingEngine {
         trainedSeconds > 0 ? imagesSeen / trainedSeconds : 0, List.copyOf(stepSeconds), waitSeconds);
   }
 
+  /** Adam with the configured schedule; {@code totalSteps} is where a cosine schedule reaches 0. */
+  static Adam updater(Suite.TrainingSettings settings, int stepsPerEpoch, long totalSteps) {
+    return switch (settings.schedule()) {
+      case CONSTANT -> new Adam(settings.learningRate());
+      case COSINE -> new Adam(new WarmupCosineSchedule(settings.learningRate(),
+          Math.min(totalSteps, Math.round(settings.warmupEpochs() * stepsPerEpoch)), totalSteps));
+    };
+  }
+
   private static INDArray[] features(String method, List<String> placeholders, Map<String, INDArray> inputs) {
     INDArray[] features = new INDArray[placeholders.size()];
     for (int i = 0; i < features.length; i++) {
@@ -179,8 +190,10 @@ public final class TrainingEngine {
     }
   }
 
-  private static ProgressBar progressBar(String name, long total) {
+  /** A bar for {@code total} steps; a resumed run starts at its step and time so the ETA holds. */
+  private static ProgressBar progressBar(String name, long total, long done, double secondsSoFar) {
     return new ProgressBarBuilder()
+        .startsFrom(done, java.time.Duration.ofMillis(Math.round(secondsSoFar * 1000)))
         .setTaskName(name)
         .setInitialMax(total)
         .setStyle(ProgressBarStyle.ASCII)

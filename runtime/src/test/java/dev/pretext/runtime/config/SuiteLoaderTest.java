@@ -119,6 +119,32 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void scheduleIsConstantByDefaultAndAMethodMayChooseCosine() throws IOException {
+    Suite s = loader.load(suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ brightness, { type = brightness, name = annealed,
+                                    training { schedule = cosine, warmup-epochs = 0.5 } } ]
+        }
+        """), List.of());
+    assertThat(s.methods().get(0).training().schedule()).isEqualTo(Suite.Schedule.CONSTANT);
+    assertThat(s.methods().get(1).training().schedule()).isEqualTo(Suite.Schedule.COSINE);
+    assertThat(s.methods().get(1).training().warmupEpochs()).isEqualTo(0.5);
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          training.schedule = cosin
+          methods = [ brightness ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("my-suite.conf:3")
+        .hasMessageContaining("schedule")
+        .hasMessageContaining("did you mean 'cosine'?");
+  }
+
+  @Test
   void unknownMethodListsTheKnownOnes() throws IOException {
     Path file = suite("""
         suite {

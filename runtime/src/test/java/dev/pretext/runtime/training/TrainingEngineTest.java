@@ -24,12 +24,16 @@ class TrainingEngineTest {
       .train().stratifiedSubset(50, 1);
 
   private static TrainingEngine.Run run(String taskSettings, int epochs, Path work, boolean resume) {
+    return run(taskSettings, new Suite.TrainingSettings(epochs, 50, 0.01, 0, 2, 0), work, resume);
+  }
+
+  private static TrainingEngine.Run run(String taskSettings, Suite.TrainingSettings training, Path work,
+      boolean resume) {
     Components components = new Components(FakePlugins.registry(), 1, DATA.shape());
     PretextTask task = components.create(PretextTask.class, "brightness",
         ConfigFactory.parseString(taskSettings), "test");
     Encoder encoder = components.create(Encoder.class, "tiny", ConfigFactory.empty(), "test.encoder");
-    return new TrainingEngine.Run("brightness", task, encoder, DATA,
-        new Suite.TrainingSettings(epochs, 50, 0.01, 0, 2, 0), 1, work, resume);
+    return new TrainingEngine.Run("brightness", task, encoder, DATA, training, 1, work, resume);
   }
 
   @Test
@@ -62,5 +66,23 @@ class TrainingEngineTest {
     TrainedMethod straight = new TrainingEngine().train(run("", 4, dir.resolve("straight"), false));
     assertThat(resumed.epochLosses().get(3))
         .isCloseTo(straight.epochLosses().get(3), org.assertj.core.data.Percentage.withPercentage(5));
+  }
+
+  @Test
+  void cosineScheduleEndsAtZeroAndResumeContinuesIt() {
+    Suite.TrainingSettings cosine = new Suite.TrainingSettings(4, 50, 0.01, 0, 2, 0,
+        Suite.Schedule.COSINE, 1);
+    Path work = dir.resolve("cosine");
+    // Interrupted in epoch 3 (the checkpoint holds 2 epochs, 20 steps), then resumed: the
+    // iteration count the schedule reads must continue from 20, not restart at 0.
+    assertThatThrownBy(() -> new TrainingEngine().train(run("explode-at-step = 25", cosine, work, false)))
+        .isInstanceOf(TrainingDivergedException.class);
+    TrainedMethod resumed = new TrainingEngine().train(run("", cosine, work, true));
+    org.nd4j.autodiff.samediff.TrainingConfig config = resumed.graph().getTrainingConfig();
+    assertThat(config.getIterationCount()).isEqualTo(40);
+    org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam) config.getUpdater();
+    assertThat(adam.getLearningRate(0, 0)).isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(adam.getLearningRate(10, 0)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(adam.getLearningRate(40, 0)).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-12));
   }
 }
