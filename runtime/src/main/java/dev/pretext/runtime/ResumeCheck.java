@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.SuiteConfigException;
+import dev.pretext.runtime.config.SuiteLoader;
 import dev.pretext.runtime.report.ResultsWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,9 +39,11 @@ final class ResumeCheck {
     if (!Files.exists(earlier)) {
       return;
     }
-    List<String> changed = changedSettings(
-        ConfigFactory.parseFile(earlier.toFile()).resolve().getConfig("suite"), resolved.getConfig("suite"),
-        startedMethods(folder));
+    // A setting added to Pretext after the earlier run is absent there; it ran with its default.
+    Config reference = SuiteLoader.reference();
+    Config before = ConfigFactory.parseFile(earlier.toFile()).resolve().withFallback(reference).getConfig("suite");
+    Config now = resolved.withFallback(reference).getConfig("suite");
+    List<String> changed = changedSettings(before, now, startedMethods(folder));
     if (!changed.isEmpty()) {
       List<ConfigProblem> problems = new ArrayList<>();
       for (String key : changed) {

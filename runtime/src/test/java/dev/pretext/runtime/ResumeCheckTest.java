@@ -81,6 +81,17 @@ class ResumeCheckTest {
   }
 
   @Test
+  void aSettingNewerThanTheEarlierRunCountsAsItsDefault() throws Exception {
+    Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Files.createDirectories(dir.resolve("work").resolve("rotation-seed1"));
+    Config withDefault = suite(EARLIER.replace("batch-size = 256", "batch-size = 256, schedule = constant"));
+    ResumeCheck.requireSameSettings(dir, withDefault);
+    Config changed = suite(EARLIER.replace("batch-size = 256", "batch-size = 256, schedule = cosine"));
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, changed))
+        .hasMessageContaining("suite.training.schedule");
+  }
+
+  @Test
   void aFolderWithoutAnEarlierRunIsAccepted() {
     ResumeCheck.requireSameSettings(dir, suite(EARLIER));
   }
