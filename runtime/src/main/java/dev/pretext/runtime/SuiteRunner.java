@@ -29,7 +29,11 @@ import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,8 +123,32 @@ public final class SuiteRunner {
     return new Outcome(folder, entries);
   }
 
+  /**
+   * Writes the results, first merging in entries another process wrote to the same folder since
+   * (e.g. {@code --resume --methods a} and {@code --methods b} side by side); a file lock keeps the
+   * two from interleaving. {@code entries} ends up holding the merged list.
+   */
   private void writeResults(Path folder, Suite suite, Map<String, String> versions, List<ResultEntry> entries)
       throws IOException {
+    Files.createDirectories(folder);
+    try (FileChannel lockFile = FileChannel.open(folder.resolve(".results.lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.lock()) {
+      List<ResultEntry> merged = new ArrayList<>();
+      for (ResultEntry onDisk : ResultsWriter.readEntries(folder)) {
+        if (entries.stream().noneMatch(e -> e.name().equals(onDisk.name()) && e.seed() == onDisk.seed())) {
+          merged.add(onDisk);
+        }
+      }
+      merged.addAll(entries);
+      entries.clear();
+      entries.addAll(merged);
+      writeResultsLocked(folder, suite, versions, entries);
+    }
+  }
+
+  private void writeResultsLocked(Path folder, Suite suite, Map<String, String> versions,
+      List<ResultEntry> entries) throws IOException {
     ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
     Map<String, Double> fractions = new LinkedHashMap<>();
     for (double f : suite.evaluation().labelFractions()) {

@@ -87,4 +87,30 @@ class SuiteRunnerTest {
     assertThat(second.sub(actual).amaxNumber().doubleValue()).isLessThan(1e-6);
     assertThat(actual.amaxNumber().doubleValue()).isPositive();
   }
+
+  @Test
+  void twoRunsFillingOneFolderKeepEachOthersResults() throws Exception {
+    Path file = dir.resolve("two.conf");
+    Files.writeString(file, """
+        suite {
+          name = two
+          data { train-limit = 300, test-limit = 100 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 1, batch-size = 50 }
+          methods = [ { type = brightness, name = a }, { type = brightness, name = b } ]
+          baselines = []
+          evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5,
+                       linear-probe { epochs = 1, min-steps = 10 } }
+        }
+        """);
+    var registry = FakePlugins.registry();
+    Suite suite = new SuiteLoader(registry).load(file, List.of());
+    Path out = dir.resolve("shared");
+    // As if started side by side: each writes while the other's entry is already on disk.
+    new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("a"), true);
+    SuiteRunner.Outcome second = new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("b"), false);
+    assertThat(second.entries()).extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
+    assertThat(dev.pretext.runtime.report.ResultsWriter.readEntries(out))
+        .extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
+  }
 }
