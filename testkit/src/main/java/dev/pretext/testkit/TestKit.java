@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Fixtures for testing a plugin in a few lines: the embedded Fashion-MNIST sample, the plugins on
@@ -128,5 +131,24 @@ public final class TestKit {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A task's {@code pretextMetrics} on 64 test images, untrained and after training. */
+  public record MetricsBeforeAfter(Map<String, Double> untrained, Map<String, Double> trained) {}
+
+  /**
+   * Builds {@code type} (settings {@code hocon}) twice with the same seed: once left untrained,
+   * once trained {@code steps} steps on the embedded sample; returns {@code pretextMetrics} of both
+   * on the same 64 held-out test images.
+   */
+  public static MetricsBeforeAfter pretextMetricsBeforeAndAfter(String type, String hocon, int steps) {
+    INDArray heldOut = sample().test().batch(java.util.stream.IntStream.range(0, 64).toArray());
+    PretextTask untrained = task(type, hocon, 1);
+    GraphBuilder g = GraphBuilder.create(1);
+    PretextTask.TaskGraph tg = untrained.build(g, smallEncoder(1), sample().train().shape());
+    Map<String, Double> before = untrained.pretextMetrics(g.sameDiff(), tg, heldOut);
+    PretextTask task = task(type, hocon, 1);
+    TrainedMethod trained = train(task, smallEncoder(1), sample().train(), steps, 32, 1);
+    return new MetricsBeforeAfter(before, task.pretextMetrics(trained.graph(), trained.taskGraph(), heldOut));
   }
 }

@@ -175,4 +175,20 @@ class DenoisingAutoencoderTaskTest extends PretextTaskConformance {
     assertThat(png.getWidth()).isEqualTo(ImageGrid.width(5, 28)).isEqualTo(2 + 5 * (28 * 3 + 2));
     assertThat(png.getHeight()).isEqualTo(ImageGrid.height(3, 28)).isEqualTo(2 + 3 * (28 * 3 + 2));
   }
+
+  @Test
+  void heldOutReconstructionErrorFallsWithTrainingAndBeatsTheMeanImage() {
+    TestKit.MetricsBeforeAfter m = TestKit.pretextMetricsBeforeAndAfter(taskType(),
+        "corruption { type = masking, level = 0.3 }", 150);
+    assertThat(m.trained()).containsOnlyKeys("mse", "psnr_db", "mse_corrupted_input", "mse_mean_image");
+    assertThat(m.trained().get("mse")).isLessThan(m.untrained().get("mse"))
+        .isLessThan(m.trained().get("mse_mean_image"));
+    assertThat(m.trained().get("psnr_db"))
+        .isCloseTo(10 * Math.log10(1 / m.trained().get("mse")), within(1e-9));
+    // The trivial predictors do not depend on training.
+    assertThat(m.trained().get("mse_corrupted_input")).isEqualTo(m.untrained().get("mse_corrupted_input"))
+        .isPositive();
+    assertThat(TestKit.pretextMetricsBeforeAndAfter(taskType(), "corruption.type = none", 1).untrained())
+        .doesNotContainKey("mse_corrupted_input");
+  }
 }

@@ -198,4 +198,15 @@ class ContextEncoderTaskTest extends PretextTaskConformance {
     assertThat(png.getWidth()).isEqualTo(2 + 6 * (SIDE * 3 + 2));
     assertThat(png.getHeight()).isEqualTo(2 + 3 * (SIDE * 3 + 2));
   }
+
+  @Test
+  void heldOutHoleErrorFallsWithTrainingAndBeatsTheConstantFill() {
+    TestKit.MetricsBeforeAfter m = TestKit.pretextMetricsBeforeAndAfter(taskType(), "", 150);
+    assertThat(m.trained()).containsOnlyKeys("hole_mse", "hole_psnr_db", "hole_mse_fill_value",
+        "hole_mse_visible_mean");
+    assertThat(m.trained().get("hole_mse")).isLessThan(m.untrained().get("hole_mse"))
+        .isLessThan(m.trained().get("hole_mse_fill_value"));
+    assertThat(m.trained().get("hole_mse_visible_mean")).isEqualTo(m.untrained().get("hole_mse_visible_mean"))
+        .isPositive();
+  }
 }
