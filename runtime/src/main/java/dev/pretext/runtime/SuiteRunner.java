@@ -6,19 +6,14 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.api.ImageShape;
-import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.runtime.config.ConfigProblem;
-import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.PretrainingData;
 import dev.pretext.runtime.data.ImageSet;
-import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginRegistry;
-import dev.pretext.runtime.report.Figures;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
@@ -39,8 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -57,11 +50,9 @@ public final class SuiteRunner {
     }
   }
 
-  private static final int FEATURE_BATCH = 500;
   private static final int VISUAL_IMAGES = 8;
   /** Held-out pretraining images on which a method measures its own pretext task. */
   private static final int PRETEXT_METRIC_IMAGES = 256;
-  private static final int NEIGHBOURS = 8;
 
   private final PluginRegistry plugins;
   private final TrainingEngine engine;
@@ -84,8 +75,9 @@ public final class SuiteRunner {
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume) throws IOException {
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
-        loadPretrainingData(suite, onlyMethods, suite.seeds().get(0));
-    checkRepresentationInputs(suite, onlyMethods, data, pretraining, suite.seeds().get(0));
+        PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
+    PretrainingInputs.check(plugins, suite, onlyMethods, data, pretraining, suite.seeds().get(0));
+    Evaluator evaluator = new Evaluator(suite, data, folder, engine, log);
     Map<String, String> versions = versions();
     if (resume) {
       ResumeCheck.requireSameSettings(folder, suite.resolved());
@@ -99,7 +91,7 @@ public final class SuiteRunner {
           continue;
         }
         log.printf("== %s (baseline, seed %d)%n", baseline, seed);
-        entries.add(baseline(baseline, suite, components, data, seed, folder));
+        entries.add(baseline(baseline, suite, components, data, evaluator, seed, folder));
         writeResults(folder, suite, versions, entries);
       }
       for (Suite.MethodSpec method : suite.methods()) {
@@ -108,7 +100,7 @@ public final class SuiteRunner {
         }
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
-        ResultEntry entry = method(method, suite, components, data,
+        ResultEntry entry = method(method, suite, components, data, evaluator,
             pretraining.get(method.pretrainingData()), seed, folder, work, resume);
         entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
         entries.add(entry);
@@ -165,37 +157,36 @@ public final class SuiteRunner {
   }
 
   private ResultEntry baseline(String name, Suite suite, Components components,
-      FashionMnist.Split data, long seed, Path folder) {
+      FashionMnist.Split data, Evaluator evaluator, long seed, Path folder) {
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
-      drawRepresentations(train, test, data, seed, name, folder);
-      metrics = protocols(train, test, suite, data, seed);
+      metrics = evaluator.features(train, test, name, seed);
     } else if (name.equals("supervised")) {
       // The upper reference: the same encoder trained end to end with labels, same budget.
       TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
           new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
           data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
-      metrics = evaluate(FrozenEncoder.of(trained), suite, data, seed, name, folder);
+      metrics = evaluator.frozen(FrozenEncoder.of(trained), name, seed);
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
-      metrics = evaluate(frozen, suite, data, seed, name, folder);
+      metrics = evaluator.frozen(frozen, name, seed);
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
-      metrics.putAll(fineTune(name, suite, components, null, x -> x, data.train().shape(), data,
-          seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
+      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, x -> x,
+          data.train().shape(), seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
+    evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
             describe(suite.data(), data.test()));
   }
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
-      FashionMnist.Split data, PretrainingData pretraining, long seed, Path folder, Path work,
+      FashionMnist.Split data, Evaluator evaluator, PretrainingData pretraining, long seed, Path folder, Path work,
       boolean resume) {
     String type = method.task().type();
     ImageSet trainImages = pretraining == null ? data.train() : pretraining.train();
@@ -213,18 +204,18 @@ public final class SuiteRunner {
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           trainImages, method.training(), seed, work, resume));
       Map<String, Map<String, Double>> metrics =
-          evaluate(FrozenEncoder.of(trained), suite, data, seed, method.name(), folder);
+          evaluator.frozen(FrozenEncoder.of(trained), method.name(), seed);
       PretextTask.TaskGraph tg = trained.taskGraph();
-      metrics.putAll(fineTune(method.name(), suite, components, trained.graph(),
+      metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
           images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
-          encoderInputShape(trained, trainImages.shape()), data, seed, work.resolve("fine-tune")));
+          encoderInputShape(trained, trainImages.shape()), seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
-      writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
+      evaluator.writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       Map<String, Double> pretext =
-          pretextMetrics(trained, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
+          evaluator.pretextMetrics(trained, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
       EncoderExport.keep(folder, method.name(), seed, trained, suite,
           encoderInputShape(trained, trainImages.shape()));
-      logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
+      evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
@@ -272,182 +263,9 @@ public final class SuiteRunner {
         + images.shape() + ")";
   }
 
-  /** Loads each distinct pretraining-data block of the methods to run, once. */
-  private Map<Suite.DataSettings, PretrainingData> loadPretrainingData(Suite suite,
-      Set<String> onlyMethods, long seed) {
-    Map<Suite.DataSettings, PretrainingData> loaded = new java.util.HashMap<>();
-    for (Suite.MethodSpec method : suite.methods()) {
-      Suite.DataSettings settings = method.pretrainingData();
-      if (settings == null || loaded.containsKey(settings)
-          || !onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
-        continue;
-      }
-      PretrainingData data = Datasets.pretraining(settings, seed, w -> log.println("   warning: " + w));
-      log.printf("pretraining data (%s): %s%n", settings.block(), data.description());
-      loaded.put(settings, data);
-    }
-    return loaded;
-  }
-
-  /**
-   * Fails before anything trains when a method's representation, built for its pretraining
-   * images, cannot take {@code suite.data}'s images as its task prepares them for evaluation
-   * (e.g. an encoder pretrained on RGB patches, evaluated on 1-channel Fashion-MNIST). Builds each
-   * such method's graph once, on the side, and compares placeholder shapes.
-   */
-  private void checkRepresentationInputs(Suite suite, Set<String> onlyMethods,
-      FashionMnist.Split data, Map<Suite.DataSettings, PretrainingData> pretraining, long seed) {
-    List<ConfigProblem> problems = new ArrayList<>();
-    int[] sample = data.test().size() > 1 ? new int[] {0, 1} : new int[] {0, 0};
-    INDArray evaluationImages = data.test().batch(sample);
-    for (Suite.MethodSpec method : suite.methods()) {
-      PretrainingData pre = pretraining.get(method.pretrainingData());
-      if (pre == null || !onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
-        continue;
-      }
-      String problem;
-      try {
-        problem = representationProblem(suite, method, pre.train().shape(), evaluationImages, seed);
-      } catch (RuntimeException e) {
-        problem = "the task cannot prepare them: " + e.getMessage();
-      }
-      if (problem != null) {
-        problems.add(new ConfigProblem("suite " + suite.name(), method.pretrainingData().block(),
-            "method '" + method.name() + "' pretrains on " + method.pretrainingData().block()
-                + " (" + method.pretrainingData().summary() + ": " + pre.train().shape()
-                + " images) but is evaluated on suite.data (" + suite.data().summary() + ": "
-                + data.test().shape() + " images), and " + problem + "; make the two blocks"
-                + " agree, e.g. the same `channels` in both"));
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new SuiteConfigException("suite " + suite.name() + ": pretraining and evaluation data",
-          problems);
-    }
-  }
-
-  /** Why the method's representation cannot take the evaluation images, or null if it can. */
-  private String representationProblem(Suite suite, Suite.MethodSpec method, ImageShape shape,
-      INDArray evaluationImages, long seed) {
-    Components components = new Components(plugins, seed, shape);
-    Encoder encoder = createEncoder(suite, components);
-    PretextTask task = components.create(PretextTask.class, method.task().type(),
-        method.task().settings(), method.task().path());
-    GraphBuilder builder = GraphBuilder.create(seed);
-    PretextTask.TaskGraph graph = task.build(builder, encoder, shape);
-    Map<String, INDArray> feed = task.prepareForRepresentation(graph, evaluationImages);
-    for (Map.Entry<String, INDArray> e : feed.entrySet()) {
-      long[] want = builder.sameDiff().getVariable(e.getKey()).getShape();
-      long[] have = e.getValue().shape();
-      boolean fits = want == null || want.length == have.length;
-      for (int i = 0; fits && want != null && i < want.length; i++) {
-        fits = want[i] < 0 || want[i] == have[i];
-      }
-      if (!fits) {
-        return "its representation input '" + e.getKey() + "' takes "
-            + java.util.Arrays.toString(want) + " while the evaluation images become "
-            + java.util.Arrays.toString(have);
-      }
-    }
-    return null;
-  }
-
-  /** Lets the method draw what it learned on held-out images; a failure here is only a warning. */
-  private void writeVisuals(TrainedMethod trained, INDArray heldOut, Path folder) {
-    if (heldOut == null) {
-      log.printf("   no held-out pretraining images (held-out = 0): no visuals%n");
-      return;
-    }
-    try {
-      List<Path> files = trained.task().writeVisuals(trained.graph(), trained.taskGraph(),
-          heldOut, folder);
-      files.forEach(f -> log.printf("   wrote %s%n", f));
-    } catch (IOException | RuntimeException e) {
-      log.printf("   warning: could not write visuals of %s: %s%n", trained.name(), e.getMessage());
-    }
-  }
-
-  /**
-   * The method's measures of its own pretext task (e.g. colourization error) on held-out
-   * pretraining images, reported next to the protocols; a failure here is only a warning.
-   */
-  private Map<String, Double> pretextMetrics(TrainedMethod trained, INDArray heldOut) {
-    if (heldOut == null) {
-      return Map.of();
-    }
-    try {
-      Map<String, Double> values = trained.task().pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
-      if (!values.isEmpty()) {
-        StringBuilder line = new StringBuilder("   pretext task on " + heldOut.size(0) + " held-out images:");
-        values.forEach((k, v) -> line.append(String.format(java.util.Locale.ROOT, " %s %.4f;", k, v)));
-        log.println(line);
-      }
-      return values;
-    } catch (RuntimeException e) {
-      log.printf("   warning: could not measure the pretext task of %s: %s%n", trained.name(), e.getMessage());
-      return Map.of();
-    }
-  }
-
-  private Encoder createEncoder(Suite suite, Components components) {
+  static Encoder createEncoder(Suite suite, Components components) {
     return components.create(Encoder.class, suite.encoder().type(), suite.encoder().settings(),
         suite.encoder().path());
-  }
-
-  private Map<String, Map<String, Double>> evaluate(FrozenEncoder frozen, Suite suite,
-      FashionMnist.Split data, long seed, String name, Path folder) {
-    frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
-    INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
-    INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
-    drawRepresentations(train, test, data, seed, name, folder);
-    return protocols(train, test, suite, data, seed);
-  }
-
-  /** Nearest-neighbour grid and PCA of one encoder's representations; a failure is only a warning. */
-  /**
-   * The fine-tune protocol at the suite's fractions (none configured: no runs). A failure is
-   * reported and costs only these numbers, never the protocols already computed.
-   */
-  private Map<String, Map<String, Double>> fineTune(String name, Suite suite, Components components,
-      SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput, ImageShape inputShape,
-      FashionMnist.Split data, long seed, Path work) {
-    Suite.FineTuneSettings settings = suite.evaluation().fineTune();
-    if (!settings.enabled()) {
-      return Map.of();
-    }
-    try {
-      return FineTune.run(engine, name, () -> createEncoder(suite, components), pretrained,
-          toEncoderInput, inputShape, data.train(), data.test(), settings,
-          suite.evaluation().calibrationBatches(), seed, work);
-    } catch (RuntimeException e) {
-      log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
-      return Map.of();
-    }
-  }
-
-  private void drawRepresentations(INDArray train, INDArray test, FashionMnist.Split data, long seed,
-      String name, Path folder) {
-    try {
-      Figures.neighbours(data.train(), train, data.test(), test, NEIGHBOURS,
-          folder.resolve(HtmlReport.neighboursFigure(name, seed)));
-      Figures.pca(test, data.test().labels(), data.test().classNames(), name + ": test representations, PCA",
-          folder.resolve(HtmlReport.pcaFigure(name, seed)));
-    } catch (IOException | RuntimeException e) {
-      log.printf("   warning: could not draw the representations of %s: %s%n", name, e.getMessage());
-    }
-  }
-
-  private static Map<String, Map<String, Double>> protocols(INDArray train, INDArray test, Suite suite,
-      FashionMnist.Split data, long seed) {
-    return Protocols.run(train, data.train().labels(), test, data.test().labels(),
-        data.train().classNames().size(), suite.evaluation(), seed);
-  }
-
-  private void logMetrics(Map<String, Map<String, Double>> metrics, String suffix) {
-    StringBuilder line = new StringBuilder("  ");
-    metrics.forEach((protocol, m) -> line.append(String.format(java.util.Locale.ROOT, " %s %.4f/%.4f;",
-        protocol, m.get("top1"), m.get("top5"))));
-    log.println(line + suffix);
   }
 
   private FashionMnist.Split loadData(Suite.DataSettings settings, long seed) {

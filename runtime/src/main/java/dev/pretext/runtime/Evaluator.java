@@ -1,0 +1,141 @@
+package dev.pretext.runtime;
+
+import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.evaluation.FineTune;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
+import dev.pretext.runtime.evaluation.Protocols;
+import dev.pretext.runtime.report.Figures;
+import dev.pretext.runtime.report.HtmlReport;
+import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.runtime.training.TrainingEngine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Evaluates the encoders of one suite run on its labeled data: the frozen-feature protocols with
+ * their figures, fine-tuning, and what a method reports about its own pretext task. Only the
+ * protocols can fail an entry; figures, visuals, pretext metrics and fine-tuning that fail are
+ * reported and cost only themselves.
+ */
+final class Evaluator {
+
+  private static final int FEATURE_BATCH = 500;
+  private static final int NEIGHBOURS = 8;
+
+  private final Suite suite;
+  private final FashionMnist.Split data;
+  private final Path folder;
+  private final TrainingEngine engine;
+  private final PrintStream log;
+
+  Evaluator(Suite suite, FashionMnist.Split data, Path folder, TrainingEngine engine, PrintStream log) {
+    this.suite = suite;
+    this.data = data;
+    this.folder = folder;
+    this.engine = engine;
+    this.log = log;
+  }
+
+  /** The protocols on a frozen encoder's representations of the train and test images. */
+  Map<String, Map<String, Double>> frozen(FrozenEncoder frozen, String name, long seed) {
+    frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
+    INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
+    INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
+    return features(train, test, name, seed);
+  }
+
+  /** The protocols on given features ({@code [N, D]} train and test), with their figures. */
+  Map<String, Map<String, Double>> features(INDArray train, INDArray test, String name, long seed) {
+    drawRepresentations(train, test, name, seed);
+    return Protocols.run(train, data.train().labels(), test, data.test().labels(),
+        data.train().classNames().size(), suite.evaluation(), seed);
+  }
+
+  /**
+   * The fine-tune protocol at the suite's fractions (none configured: no runs). A failure is
+   * reported and costs only these numbers, never the protocols already computed.
+   *
+   * @param pretrained the method's trained graph, or null to fine-tune a fresh encoder (= training
+   *     from scratch)
+   */
+  Map<String, Map<String, Double>> fineTune(String name, Supplier<Encoder> newEncoder, SameDiff pretrained,
+      UnaryOperator<INDArray> toEncoderInput, ImageShape inputShape, long seed, Path work) {
+    Suite.FineTuneSettings settings = suite.evaluation().fineTune();
+    if (!settings.enabled()) {
+      return Map.of();
+    }
+    try {
+      return FineTune.run(engine, name, newEncoder, pretrained, toEncoderInput, inputShape,
+          data.train(), data.test(), settings, suite.evaluation().calibrationBatches(), seed, work);
+    } catch (RuntimeException e) {
+      log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
+      return Map.of();
+    }
+  }
+
+  /** Lets the method draw what it learned on held-out images into {@code into}. */
+  void writeVisuals(TrainedMethod trained, INDArray heldOut, Path into) {
+    if (heldOut == null) {
+      log.printf("   no held-out pretraining images (held-out = 0): no visuals%n");
+      return;
+    }
+    try {
+      List<Path> files = trained.task().writeVisuals(trained.graph(), trained.taskGraph(), heldOut, into);
+      files.forEach(f -> log.printf("   wrote %s%n", f));
+    } catch (IOException | RuntimeException e) {
+      log.printf("   warning: could not write visuals of %s: %s%n", trained.name(), e.getMessage());
+    }
+  }
+
+  /**
+   * The method's measures of its own pretext task (e.g. colourization error) on held-out
+   * pretraining images, reported next to the protocols.
+   */
+  Map<String, Double> pretextMetrics(TrainedMethod trained, INDArray heldOut) {
+    if (heldOut == null) {
+      return Map.of();
+    }
+    try {
+      Map<String, Double> values = trained.task().pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
+      if (!values.isEmpty()) {
+        StringBuilder line = new StringBuilder("   pretext task on " + heldOut.size(0) + " held-out images:");
+        values.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f;", k, v)));
+        log.println(line);
+      }
+      return values;
+    } catch (RuntimeException e) {
+      log.printf("   warning: could not measure the pretext task of %s: %s%n", trained.name(), e.getMessage());
+      return Map.of();
+    }
+  }
+
+  void logMetrics(Map<String, Map<String, Double>> metrics, String suffix) {
+    StringBuilder line = new StringBuilder("  ");
+    metrics.forEach((protocol, m) -> line.append(String.format(Locale.ROOT, " %s %.4f/%.4f;",
+        protocol, m.get("top1"), m.get("top5"))));
+    log.println(line + suffix);
+  }
+
+  /** Nearest-neighbour grid and PCA of one encoder's representations. */
+  private void drawRepresentations(INDArray train, INDArray test, String name, long seed) {
+    try {
+      Figures.neighbours(data.train(), train, data.test(), test, NEIGHBOURS,
+          folder.resolve(HtmlReport.neighboursFigure(name, seed)));
+      Figures.pca(test, data.test().labels(), data.test().classNames(), name + ": test representations, PCA",
+          folder.resolve(HtmlReport.pcaFigure(name, seed)));
+    } catch (IOException | RuntimeException e) {
+      log.printf("   warning: could not draw the representations of %s: %s%n", name, e.getMessage());
+    }
+  }
+}
