@@ -180,49 +180,12 @@ public final class Cifar10 {
 
   /** The folder {@link #load} reads; package-private so tests can supply the environment. */
   static Path locate(Path configuredPath, Function<String, String> env, Path systemFolder) {
-    List<String> looked = new ArrayList<>();
-    List<Path> candidates = new ArrayList<>();
-    List<String> origins = new ArrayList<>();
-    if (configuredPath == null) {
-      looked.add("path: not set");
-    } else {
-      candidates.add(configuredPath);
-      origins.add("path");
-      candidates.add(configuredPath.resolve(FOLDER));
-      origins.add("path/" + FOLDER);
-    }
-    String fromEnv = env.apply(FashionMnist.DATA_ENV);
-    if (fromEnv == null || fromEnv.isBlank()) {
-      looked.add("$" + FashionMnist.DATA_ENV + ": not set");
-    } else {
-      Path folder = Path.of(fromEnv.trim());
-      candidates.add(folder);
-      origins.add("$" + FashionMnist.DATA_ENV);
-      candidates.add(folder.resolve(FOLDER));
-      origins.add("$" + FashionMnist.DATA_ENV + "/" + FOLDER);
-    }
-    candidates.add(systemFolder);
-    origins.add("system folder");
-    for (int i = 0; i < candidates.size(); i++) {
-      String problem = problemWith(candidates.get(i));
-      if (problem == null) {
-        return candidates.get(i);
-      }
-      looked.add(candidates.get(i) + " (" + origins.get(i) + "): " + problem);
-    }
-    StringBuilder message = new StringBuilder("CIFAR-10 not found. Looked in:\n");
-    for (int i = 0; i < looked.size(); i++) {
-      message.append("  ").append(i + 1).append(". ").append(looked.get(i)).append('\n');
-    }
-    throw new DatasetException(message
-        .append("Fix it in one of these ways:\n")
-        .append("  - unpack the binary version (cifar-10-binary.tar.gz, from the CIFAR page of")
-        .append(" the University of Toronto) and set path in the suite's data block to the ")
-        .append(FOLDER).append(" folder or the folder holding it\n")
-        .append("  - set ").append(FashionMnist.DATA_ENV).append(" to a folder holding ")
-        .append(FOLDER).append('\n')
-        .append("  - or unpack it as ").append(SYSTEM_FOLDER)
-        .toString(), null);
+    return new DataLookup("path", FOLDER, Cifar10::problemWith).locate(configuredPath, env, systemFolder,
+        "CIFAR-10", "  - unpack the binary version (cifar-10-binary.tar.gz, from the CIFAR page of"
+            + " the University of Toronto) and set path in the suite's data block to the " + FOLDER
+            + " folder or the folder holding it\n"
+            + "  - set " + DataLookup.DATA_ENV + " to a folder holding " + FOLDER + "\n"
+            + "  - or unpack it as " + SYSTEM_FOLDER);
   }
 
   private static String problemWith(Path folder) {

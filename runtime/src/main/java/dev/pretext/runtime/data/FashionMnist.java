@@ -41,7 +41,7 @@ public final class FashionMnist {
    * Environment variable naming a folder that holds the full data set's files, or a {@code
    * fashion-mnist} folder holding them.
    */
-  public static final String DATA_ENV = "PRETEXT_DATA";
+  public static final String DATA_ENV = DataLookup.DATA_ENV;
 
   /** Where the Debian package {@code dataset-fashion-mnist} installs the full data set. */
   public static final Path SYSTEM_FOLDER = Path.of("/usr/share/datasets/fashion-mnist");
@@ -119,35 +119,8 @@ public final class FashionMnist {
    * the environment and the system folder.
    */
   static Path locate(Path configuredPath, Function<String, String> env, Path systemFolder) {
-    List<String> looked = new ArrayList<>();
-    List<Path> candidates = new ArrayList<>();
-    List<String> origins = new ArrayList<>();
-    if (configuredPath == null) {
-      looked.add("suite.data.path: not set");
-    } else {
-      candidates.add(configuredPath);
-      origins.add("suite.data.path");
-    }
-    String fromEnv = env.apply(DATA_ENV);
-    if (fromEnv == null || fromEnv.isBlank()) {
-      looked.add("$" + DATA_ENV + ": not set");
-    } else {
-      Path folder = Path.of(fromEnv.trim());
-      candidates.add(folder);
-      origins.add("$" + DATA_ENV);
-      candidates.add(folder.resolve(SUBFOLDER));
-      origins.add("$" + DATA_ENV + "/" + SUBFOLDER);
-    }
-    candidates.add(systemFolder);
-    origins.add("system folder");
-    for (int i = 0; i < candidates.size(); i++) {
-      String problem = problemWith(candidates.get(i));
-      if (problem == null) {
-        return candidates.get(i);
-      }
-      looked.add(candidates.get(i) + " (" + origins.get(i) + "): " + problem);
-    }
-    throw new DatasetException(notFound(looked), null);
+    return new DataLookup("suite.data.path", SUBFOLDER, FashionMnist::problemWith)
+        .locate(configuredPath, env, systemFolder, "Fashion-MNIST (full)", fixes());
   }
 
   /** The gzipped or else the raw file {@code baseName} in {@code folder}, or null if neither. */
@@ -176,24 +149,12 @@ public final class FashionMnist {
     return missing.isEmpty() ? null : "lacks " + String.join(", ", missing);
   }
 
-  private static String notFound(List<String> looked) {
-    StringBuilder message = new StringBuilder("Fashion-MNIST (full) not found. Looked in:\n");
-    for (int i = 0; i < looked.size(); i++) {
-      message.append("  ").append(i + 1).append(". ").append(looked.get(i)).append('\n');
-    }
-    return message
-        .append("Fix it in one of these ways:\n")
-        .append("  - install the Debian package: apt-get install dataset-fashion-mnist\n")
-        .append("  - set ")
-        .append(DATA_ENV)
-        .append(" to a folder holding ")
-        .append(String.join(", ", FILES))
-        .append(" (each gzipped or not), or holding a '")
-        .append(SUBFOLDER)
-        .append("' folder with them\n")
-        .append("  - set suite.data.path in the suite to such a folder\n")
-        .append("  - or use the embedded sample: suite.data.source = \"embedded\"")
-        .toString();
+  private static String fixes() {
+    return "  - install the Debian package: apt-get install dataset-fashion-mnist\n"
+        + "  - set " + DATA_ENV + " to a folder holding " + String.join(", ", FILES)
+        + " (each gzipped or not), or holding a '" + SUBFOLDER + "' folder with them\n"
+        + "  - set suite.data.path in the suite to such a folder\n"
+        + "  - or use the embedded sample: suite.data.source = \"embedded\"";
   }
 
   private static ImageSet readFiles(

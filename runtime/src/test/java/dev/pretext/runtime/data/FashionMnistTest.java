@@ -95,11 +95,13 @@ class FashionMnistTest {
     assertThatThrownBy(() -> FashionMnist.locate(configured, env(empty), system))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("1. " + configured + " (suite.data.path): does not exist")
+        .hasMessageContaining("2. " + configured.resolve("fashion-mnist")
+            + " (suite.data.path/fashion-mnist): does not exist")
         .hasMessageContaining(
-            "2. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
+            "3. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
         .hasMessageContaining(
-            "3. " + empty.resolve("fashion-mnist") + " ($PRETEXT_DATA/fashion-mnist): does not")
-        .hasMessageContaining("4. " + system + " (system folder): does not exist")
+            "4. " + empty.resolve("fashion-mnist") + " ($PRETEXT_DATA/fashion-mnist): does not")
+        .hasMessageContaining("5. " + system + " (system folder): does not exist")
         .hasMessageContaining("apt-get install dataset-fashion-mnist")
         .hasMessageContaining("set PRETEXT_DATA")
         .hasMessageContaining("suite.data.path");
