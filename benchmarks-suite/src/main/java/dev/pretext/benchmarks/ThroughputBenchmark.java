@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +56,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Steps discarded.") int warmup;
   @Option(names = "--steps", defaultValue = "20", description = "Steps measured.") int steps;
   @Option(names = "--out", defaultValue = "throughput.json") Path out;
+  @Option(names = "--profile", description = "Time every native op (ND4J OpProfiler) and print the "
+      + "share of op time per op, per method; slows the steps, so the img/s of a profiled run is not "
+      + "comparable.") boolean profile;
   @Option(names = "--rgb", description = "Feed 3-channel images (the sample tinted by class) to every "
       + "method, for methods that need colour (colorization).") boolean rgb;
 
@@ -71,7 +77,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     for (String method : methods) {
       PretextTask task = TestKit.task(method, taskSettings, 1, data.shape());
       Encoder encoder = TestKit.encoder("conv4", encoderSettings, 1);
+      if (profile) {
+        OpProfiler.getInstance().reset();
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
+      }
       TrainedMethod trained = TestKit.train(task, encoder, data, warmup + steps, batch, 1);
+      if (profile) {
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+        System.out.println("Op time per op class of " + method + " (all " + (warmup + steps) + " steps):");
+        System.out.println(OpProfiler.getInstance().getClassAggergator().asPercentageString());
+        System.out.println(OpProfiler.getInstance().getLongAggergator().asPercentageString());
+      }
       double[] measured = trained.stepSeconds().subList(warmup, trained.stepSeconds().size())
           .stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double median = measured[measured.length / 2];

@@ -53,7 +53,8 @@ class OpsTest {
 
   @Test
   void spatialBatchNormStandardizesEachChannelAndBackpropagatesLikeTheTextbookFormula() {
-    // The folded form x·a + b with σ² = E[x²] − μ² must give the values and gradients of
+    // The folded form x·a + b (a depthwise 1x1 convolution and a bias add) with σ² = E[x²] − μ²
+    // must give the values and gradients of
     // (x − μ)·rsqrt(σ² + ε)·γ + β, computed here from separate ops.
     Nd4j.getRandom().setSeed(7);
     INDArray in = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5).muli(4).addi(2);
@@ -64,24 +65,25 @@ class OpsTest {
     g.sameDiff().getVariable("bn_gamma").setArray(Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 3, 1, 1));
     g.sameDiff().getVariable("bn_beta").setArray(Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
     y.mul(g.sameDiff().constant(upstream)).sum().markAsLoss();
-    Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(), "x", "bn_gamma");
+    Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(), "x", "bn_gamma", "bn_beta");
     INDArray out = y.eval();
 
     var ref = org.nd4j.autodiff.samediff.SameDiff.create();
     SDVariable rx = ref.var("x", in.dup());
     SDVariable gamma = ref.var("gamma", Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 3, 1, 1));
-    SDVariable beta = ref.constant(Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
+    SDVariable beta = ref.var("beta", Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
     SDVariable centered = rx.sub(rx.mean(true, 0, 2, 3));
     SDVariable var = centered.mul(centered).mean(true, 0, 2, 3);
     SDVariable ry = centered.mul(ref.math().rsqrt(var.add(1e-5))).mul(gamma).add(beta);
     ry.mul(ref.constant(upstream)).sum().markAsLoss();
-    Map<String, INDArray> refGrads = ref.calculateGradients(Map.of(), "x", "gamma");
+    Map<String, INDArray> refGrads = ref.calculateGradients(Map.of(), "x", "gamma", "beta");
 
     assertThat(maxDiff(out, ry.eval())).isLessThan(1e-4);
     assertThat(out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(1))
         .meanNumber().doubleValue()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-4));
     assertThat(maxDiff(grads.get("x"), refGrads.get("x"))).isLessThan(1e-4);
     assertThat(maxDiff(grads.get("bn_gamma"), refGrads.get("gamma"))).isLessThan(1e-3);
+    assertThat(maxDiff(grads.get("bn_beta"), refGrads.get("beta"))).isLessThan(1e-3);
   }
 
   @Test
