@@ -179,7 +179,7 @@ class DenoisingAutoencoderTaskTest extends PretextTaskConformance {
   @Test
   void heldOutReconstructionErrorFallsWithTrainingAndBeatsTheMeanImage() {
     TestKit.MetricsBeforeAfter m = TestKit.pretextMetricsBeforeAndAfter(taskType(),
-        "corruption { type = masking, level = 0.3 }", 150);
+        "corruption { type = masking, level = 0.3 }", 60);
     assertThat(m.trained()).containsOnlyKeys("mse", "psnr_db", "mse_corrupted_input", "mse_mean_image");
     assertThat(m.trained().get("mse")).isLessThan(m.untrained().get("mse"))
         .isLessThan(m.trained().get("mse_mean_image"));
