@@ -49,17 +49,27 @@ final class Evaluator {
 
   /** The protocols on a frozen encoder's representations of the train and test images. */
   Map<String, Map<String, Double>> frozen(FrozenEncoder frozen, String name, long seed) {
+    long start = System.nanoTime();
     frozen.calibrate(data.train(), suite.evaluation().calibrationBatches(), 256, seed);
     INDArray train = frozen.represent(data.train(), FEATURE_BATCH);
     INDArray test = frozen.represent(data.test(), FEATURE_BATCH);
+    log.printf(Locale.ROOT, "   features of %d images: %.0f s%n", data.train().size() + data.test().size(),
+        seconds(start));
     return features(train, test, name, seed);
   }
 
   /** The protocols on given features ({@code [N, D]} train and test), with their figures. */
   Map<String, Map<String, Double>> features(INDArray train, INDArray test, String name, long seed) {
     drawRepresentations(train, test, name, seed);
-    return Protocols.run(train, data.train().labels(), test, data.test().labels(),
-        data.train().classNames().size(), suite.evaluation(), seed);
+    long start = System.nanoTime();
+    Map<String, Map<String, Double>> metrics = Protocols.run(train, data.train().labels(), test,
+        data.test().labels(), data.train().classNames().size(), suite.evaluation(), seed);
+    log.printf(Locale.ROOT, "   probes and kNN: %.0f s%n", seconds(start));
+    return metrics;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   /**
@@ -76,8 +86,12 @@ final class Evaluator {
       return Map.of();
     }
     try {
-      return FineTune.run(engine, name, newEncoder, pretrained, toEncoderInput, inputShape,
-          data.train(), data.test(), settings, suite.evaluation().calibrationBatches(), seed, work);
+      long start = System.nanoTime();
+      Map<String, Map<String, Double>> metrics = FineTune.run(engine, name, newEncoder, pretrained,
+          toEncoderInput, inputShape, data.train(), data.test(), settings,
+          suite.evaluation().calibrationBatches(), seed, work);
+      log.printf(Locale.ROOT, "   fine-tuning: %.0f s%n", seconds(start));
+      return metrics;
     } catch (RuntimeException e) {
       log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
       return Map.of();
