@@ -36,4 +36,22 @@ class ThroughputBenchmarkTest {
     assertThat(json.path("input").asText()).isEqualTo("3x28x28");
     assertThat(json.path("results").get(0).path("method").asText()).isEqualTo("colorization");
   }
+
+  @Test
+  void profileNamesTheOpsTheStepSpendsItsTimeIn() throws Exception {
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = System.out;
+    System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = new CommandLine(new ThroughputBenchmark()).execute("--methods", "rotation", "--profile",
+          "--batch", "16", "--warmup", "1", "--steps", "2", "--encoder", "channels = [4, 8]",
+          "--out", dir.resolve("p.json").toString());
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(code).isZero();
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("Op time per op class of rotation").contains("conv2d_bp").contains("depthwise_conv2d");
+  }
 }
