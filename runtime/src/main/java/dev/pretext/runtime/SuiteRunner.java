@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.api.ImageShape;
 import dev.pretext.runtime.data.Datasets;
@@ -141,7 +142,8 @@ public final class SuiteRunner {
 
   private void writeResultsLocked(Path folder, Suite suite, Map<String, String> versions,
       List<ResultEntry> entries) throws IOException {
-    ResultsWriter.write(folder, suite.name(), suite.resolved(), versions, entries);
+    ResultsWriter.write(folder, suite.name(), suite.resolved(), EffectiveSettings.of(suite, plugins),
+        versions, entries);
     Map<String, Double> fractions = new LinkedHashMap<>();
     for (double f : suite.evaluation().labelFractions()) {
       if (f < 1) {

@@ -42,14 +42,28 @@ public final class ResultsWriter {
     return entries;
   }
 
-  /** Writes all three files into {@code folder}. */
+  /** Writes all three files into {@code folder}, without component settings. */
   public static void write(Path folder, String suite, Config resolved, Map<String, String> versions,
       List<ResultEntry> entries) throws IOException {
+    write(folder, suite, resolved, null, versions, entries);
+  }
+
+  /**
+   * Writes all three files into {@code folder}.
+   *
+   * @param components every component's settings over its plugin's defaults (see
+   *     {@code EffectiveSettings}), kept in results.json as {@code components}; null to leave out
+   */
+  public static void write(Path folder, String suite, Config resolved, Config components,
+      Map<String, String> versions, List<ResultEntry> entries) throws IOException {
     Files.createDirectories(folder);
     ObjectNode root = JSON.createObjectNode();
     root.put("suite", suite);
     root.set("versions", JSON.valueToTree(versions));
     root.set("config", JSON.readTree(resolved.root().render(ConfigRenderOptions.concise())));
+    if (components != null) {
+      root.set("components", JSON.readTree(components.root().render(ConfigRenderOptions.concise())));
+    }
     ArrayNode array = root.putArray("entries");
     entries.forEach(e -> array.add(JSON.valueToTree(e)));
     replace(folder.resolve("results.json"), JSON.writeValueAsString(root));
