@@ -2,6 +2,7 @@ package dev.pretext.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.SuiteConfigException;
@@ -35,6 +36,15 @@ final class ResumeCheck {
 
   /** Fails with every changed setting, naming the folder; no-op when it holds no earlier config. */
   static void requireSameSettings(Path folder, Config resolved) {
+    requireSameSettings(folder, resolved, null);
+  }
+
+  /**
+   * As {@link #requireSameSettings(Path, Config)}, and also compares the components' effective
+   * settings ({@code components} now against the earlier results.json's, when it has them), which
+   * catches a plugin whose defaults changed under an unchanged suite.
+   */
+  static void requireSameSettings(Path folder, Config resolved, Config components) {
     Path earlier = folder.resolve("resolved.conf");
     if (!Files.exists(earlier)) {
       return;
@@ -43,16 +53,69 @@ final class ResumeCheck {
     Config reference = SuiteLoader.reference();
     Config before = ConfigFactory.parseFile(earlier.toFile()).resolve().withFallback(reference).getConfig("suite");
     Config now = resolved.withFallback(reference).getConfig("suite");
-    List<String> changed = changedSettings(before, now, startedMethods(folder));
-    if (!changed.isEmpty()) {
-      List<ConfigProblem> problems = new ArrayList<>();
-      for (String key : changed) {
-        problems.add(new ConfigProblem(earlier.toString(), "suite." + key,
-            "differs from the run being resumed; its results would not be comparable. Run without"
-                + " --resume (earlier results are moved aside) or restore the setting"));
+    Set<String> started = startedMethods(folder);
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (String key : changedSettings(before, now, started)) {
+      problems.add(changed(earlier, "suite." + key));
+    }
+    Config componentsBefore = earlierComponents(folder);
+    if (components != null && componentsBefore != null) {
+      for (String key : changedComponents(componentsBefore, components, started)) {
+        problems.add(changed(folder.resolve("results.json"), "components." + key));
       }
+    }
+    if (!problems.isEmpty()) {
       throw new SuiteConfigException("--resume into " + folder, problems);
     }
+  }
+
+  private static ConfigProblem changed(Path file, String key) {
+    return new ConfigProblem(file.toString(), key,
+        "differs from the run being resumed; its results would not be comparable. Run without"
+            + " --resume (earlier results are moved aside) or restore the setting");
+  }
+
+  /** The {@code components} block of the earlier results.json, or null if it has none. */
+  private static Config earlierComponents(Path folder) {
+    Path json = folder.resolve("results.json");
+    if (!Files.exists(json)) {
+      return null;
+    }
+    Config results = ConfigFactory.parseFile(json.toFile());
+    return results.hasPath("components") ? results.getConfig("components") : null;
+  }
+
+  /** Leaf keys of the encoder (if any method started) and of started methods that differ. */
+  static List<String> changedComponents(Config before, Config now, Set<String> startedMethods) {
+    List<String> changed = new ArrayList<>();
+    if (!startedMethods.isEmpty()) {
+      changed.addAll(changedLeaves(before, now, "encoder"));
+    }
+    for (String method : startedMethods) {
+      String path = "methods." + ConfigUtil.joinPath(method);
+      if (before.hasPath(path) && now.hasPath(path)) {
+        changed.addAll(changedLeaves(before, now, path));
+      }
+    }
+    return changed;
+  }
+
+  private static List<String> changedLeaves(Config before, Config now, String path) {
+    if (!before.hasPath(path) || !now.hasPath(path)) {
+      return List.of();
+    }
+    Config b = before.getConfig(path);
+    Config n = now.getConfig(path);
+    Set<String> keys = new TreeSet<>();
+    b.entrySet().forEach(e -> keys.add(e.getKey()));
+    n.entrySet().forEach(e -> keys.add(e.getKey()));
+    List<String> changed = new ArrayList<>();
+    for (String key : keys) {
+      if (!Objects.equals(value(b, key), value(n, key))) {
+        changed.add(path + "." + key);
+      }
+    }
+    return changed;
   }
 
   /** Methods with results in {@code results.json} or a pretraining folder under {@code work/}. */

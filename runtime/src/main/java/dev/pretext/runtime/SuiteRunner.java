@@ -81,7 +81,7 @@ public final class SuiteRunner {
     Evaluator evaluator = new Evaluator(suite, data, folder, engine, log);
     Map<String, String> versions = versions();
     if (resume) {
-      ResumeCheck.requireSameSettings(folder, suite.resolved());
+      ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins));
     }
     List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
     writeResults(folder, suite, versions, entries);

@@ -92,6 +92,29 @@ class ResumeCheckTest {
   }
 
   @Test
+  void aChangedPluginDefaultIsCaughtThroughTheRecordedComponents() throws Exception {
+    Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Files.createDirectories(dir.resolve("work").resolve("rotation-seed1"));
+    Files.writeString(dir.resolve("results.json"), """
+        {"suite": "s", "entries": [], "components": {
+          "encoder": {"type": "conv4", "channels": [32, 64]},
+          "methods": {"rotation": {"type": "rotation", "all-rotations": false, "head": {"hidden": 64}}}}}
+        """);
+    Config same = ConfigFactory.parseString("""
+        encoder { type = conv4, channels = [32, 64] }
+        methods { rotation { type = rotation, all-rotations = false, head.hidden = 64 } }
+        """);
+    ResumeCheck.requireSameSettings(dir, suite(EARLIER), same);
+    Config newDefault = same.withValue("methods.rotation.head.hidden",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(128));
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, suite(EARLIER), newDefault))
+        .hasMessageContaining("components.methods.rotation.head.hidden")
+        .hasMessageContaining(dir.resolve("results.json").toString());
+    // A method that has not started may change; the encoder counts once any method has.
+    assertThat(ResumeCheck.changedComponents(same, newDefault, Set.of())).isEmpty();
+  }
+
+  @Test
   void aFolderWithoutAnEarlierRunIsAccepted() {
     ResumeCheck.requireSameSettings(dir, suite(EARLIER));
   }
