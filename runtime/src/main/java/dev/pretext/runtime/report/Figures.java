@@ -97,7 +97,11 @@ public final class Figures {
     chart.getStyler().setXAxisLogarithmic(true);
     Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
     entries.stream().filter(ResultEntry::ok).forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
+    // One colour per entry, shared by its probe and fine-tune lines so the pair reads as one.
+    Color[] palette = new org.knowm.xchart.style.colors.XChartSeriesColors().getSeriesColors();
+    int index = 0;
     for (var group : byName.entrySet()) {
+      Color colour = palette[index++ % palette.length];
       for (boolean fineTune : new boolean[] {false, true}) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
@@ -115,6 +119,8 @@ public final class Figures {
         if (!xs.isEmpty()) {
           XYSeries s = chart.addSeries(group.getKey() + (fineTune ? " (fine-tune)" : ""), xs, ys);
           s.setMarker(fineTune ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+          s.setLineColor(colour);
+          s.setMarkerColor(colour);
           if (fineTune) {
             s.setLineStyle(SeriesLines.DASH_DASH);
           }
