@@ -59,38 +59,56 @@ public final class Figures {
   }
 
   /**
-   * Linear-probe top-1 per method as bars, each baseline drawn as a line across them; mean over
-   * seeds.
+   * Linear-probe top-1 per method as bars (mean over seeds, error bars ± one standard deviation
+   * when there are several), each baseline drawn as a line across them.
    */
   public static Path probeAccuracy(List<ResultEntry> entries, Path png) throws IOException {
-    Map<String, Double> methods = meanTop1(entries, "method", "linear_probe");
-    Map<String, Double> baselines = meanTop1(entries, "baseline", "linear_probe");
+    return save(probeAccuracyChart(entries), png);
+  }
+
+  static CategoryChart probeAccuracyChart(List<ResultEntry> entries) {
+    Map<String, MeanStd> methods = top1OverSeeds(entries, "method", "linear_probe");
+    Map<String, MeanStd> baselines = top1OverSeeds(entries, "baseline", "linear_probe");
+    boolean severalSeeds = methods.values().stream().anyMatch(m -> m.count() > 1);
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Linear probe, top-1 (mean over seeds)").xAxisTitle("method").yAxisTitle("test accuracy").build();
+        .title(severalSeeds ? "Linear probe, top-1 (mean ± std over seeds)" : "Linear probe, top-1")
+        .xAxisTitle("method").yAxisTitle("test accuracy").build();
     List<String> names = methods.isEmpty() ? List.of("(no method)") : new ArrayList<>(methods.keySet());
-    List<Double> values = methods.isEmpty() ? List.of(0.0) : new ArrayList<>(methods.values());
-    chart.addSeries("methods", names, values);
+    List<Double> values = methods.isEmpty() ? List.of(0.0) : methods.values().stream().map(MeanStd::mean).toList();
+    if (severalSeeds) {
+      chart.addSeries("methods", names, values, methods.values().stream().map(MeanStd::std).toList());
+    } else {
+      chart.addSeries("methods", names, values);
+    }
     for (var b : baselines.entrySet()) {
+      double level = b.getValue().mean();
       // A line series gives the baseline its legend entry; the annotation draws it across the plot
       // (a line series alone shows only points when there is a single method).
-      List<Double> line = names.stream().map(n -> b.getValue()).toList();
+      List<Double> line = names.stream().map(n -> level).toList();
       chart.addSeries(b.getKey(), names, line).setChartCategorySeriesRenderStyle(
           CategorySeries.CategorySeriesRenderStyle.Line);
-      chart.addAnnotation(new org.knowm.xchart.AnnotationLine(b.getValue(), false, false));
+      chart.addAnnotation(new org.knowm.xchart.AnnotationLine(level, false, false));
       chart.addAnnotation(new org.knowm.xchart.AnnotationText(
-          String.format(java.util.Locale.ROOT, "%s %.3f", b.getKey(), b.getValue()), 0.15, b.getValue() + 0.004, false));
+          String.format(java.util.Locale.ROOT, "%s %.3f", b.getKey(), level), 0.15, level + 0.004, false));
     }
     double min = java.util.stream.Stream.concat(methods.values().stream(), baselines.values().stream())
-        .mapToDouble(Double::doubleValue).min().orElse(0);
+        .mapToDouble(m -> m.mean() - m.std()).min().orElse(0);
     chart.getStyler().setYAxisMin(Math.max(0, Math.floor((min - 0.05) * 20) / 20));
     chart.getStyler().setYAxisMax(1.0);
     chart.getStyler().setOverlapped(true);
-    return save(chart, png);
+    return chart;
   }
 
-  /** Linear-probe top-1 against the fraction of labels used, per method and baseline. */
+  /**
+   * Linear-probe top-1 against the fraction of labels used, per method and baseline; mean over
+   * seeds, with error bars of ± one standard deviation when there are several.
+   */
   public static Path labelEfficiency(List<ResultEntry> entries, Map<String, Double> fractionsByProtocol,
       Path png) throws IOException {
+    return save(labelEfficiencyChart(entries, fractionsByProtocol), png);
+  }
+
+  static XYChart labelEfficiencyChart(List<ResultEntry> entries, Map<String, Double> fractionsByProtocol) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Label efficiency")
         .xAxisTitle("fraction of training labels (log scale)")
         .yAxisTitle("top-1: linear probe (solid), fine-tune (dashed)").build();
@@ -105,19 +123,23 @@ public final class Figures {
       for (boolean fineTune : new boolean[] {false, true}) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
+        List<Double> errors = new ArrayList<>();
         for (var f : fractionsByProtocol.entrySet()) {
           // Fine-tune results sit under the probe's key with "fine_tune" for "linear_probe".
           String key = fineTune ? f.getKey().replace("linear_probe", "fine_tune") : f.getKey();
-          double mean = group.getValue().stream()
+          MeanStd top1 = MeanStd.of(group.getValue().stream()
               .map(e -> e.metrics().getOrDefault(key, Map.of()).get("top1"))
-              .filter(v -> v != null).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-          if (!Double.isNaN(mean)) {
+              .filter(v -> v != null).mapToDouble(Double::doubleValue).toArray());
+          if (top1.count() > 0) {
             xs.add(f.getValue());
-            ys.add(mean);
+            ys.add(top1.mean());
+            errors.add(top1.std());
           }
         }
         if (!xs.isEmpty()) {
-          XYSeries s = chart.addSeries(group.getKey() + (fineTune ? " (fine-tune)" : ""), xs, ys);
+          String name = group.getKey() + (fineTune ? " (fine-tune)" : "");
+          boolean spread = errors.stream().anyMatch(e -> e > 0);
+          XYSeries s = spread ? chart.addSeries(name, xs, ys, errors) : chart.addSeries(name, xs, ys);
           s.setMarker(fineTune ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
           s.setLineColor(colour);
           s.setMarkerColor(colour);
@@ -130,7 +152,7 @@ public final class Figures {
     if (chart.getSeriesMap().isEmpty()) {
       chart.addSeries("no results", List.of(1.0), List.of(0.0));
     }
-    return save(chart, png);
+    return chart;
   }
 
   /** Test representations projected on their first two principal components, coloured by class. */
@@ -260,7 +282,7 @@ public final class Figures {
     return out;
   }
 
-  private static Map<String, Double> meanTop1(List<ResultEntry> entries, String kind, String protocol) {
+  private static Map<String, MeanStd> top1OverSeeds(List<ResultEntry> entries, String kind, String protocol) {
     Map<String, List<Double>> values = new LinkedHashMap<>();
     for (ResultEntry e : entries) {
       Double v = e.metrics().getOrDefault(protocol, Map.of()).get("top1");
@@ -268,9 +290,9 @@ public final class Figures {
         values.computeIfAbsent(e.name(), n -> new ArrayList<>()).add(v);
       }
     }
-    Map<String, Double> means = new LinkedHashMap<>();
-    values.forEach((n, v) -> means.put(n, v.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
-    return means;
+    Map<String, MeanStd> stats = new LinkedHashMap<>();
+    values.forEach((n, v) -> stats.put(n, MeanStd.of(v.stream().mapToDouble(Double::doubleValue).toArray())));
+    return stats;
   }
 
   private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {

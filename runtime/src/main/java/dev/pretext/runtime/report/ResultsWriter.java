@@ -193,15 +193,7 @@ public final class ResultsWriter {
   }
 
   private static String meanStd(double[] values) {
-    if (values.length == 0) {
-      return "";
-    }
-    double mean = java.util.Arrays.stream(values).average().orElse(0);
-    if (values.length == 1) {
-      return String.format(Locale.ROOT, "%.4f", mean);
-    }
-    double var = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1);
-    return String.format(Locale.ROOT, "%.4f ± %.4f", mean, Math.sqrt(var));
+    return MeanStd.of(values).format();
   }
 
   private static void replace(Path file, String content) throws IOException {
