@@ -38,6 +38,9 @@ final class Evaluator {
   private final Path folder;
   private final TrainingEngine engine;
   private final PrintStream log;
+  /** The train features of the entry evaluated last, for fine-tuning's probe head (LP-FT). */
+  private String featuresOf;
+  private INDArray trainFeatures;
 
   Evaluator(Suite suite, FashionMnist.Split data, Path folder, TrainingEngine engine, PrintStream log) {
     this.suite = suite;
@@ -60,6 +63,8 @@ final class Evaluator {
 
   /** The protocols on given features ({@code [N, D]} train and test), with their figures. */
   Map<String, Map<String, Double>> features(INDArray train, INDArray test, String name, long seed) {
+    featuresOf = name + "-seed" + seed;
+    trainFeatures = train;
     drawRepresentations(train, test, name, seed);
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics = Protocols.run(train, data.train().labels(), test,
@@ -87,9 +92,10 @@ final class Evaluator {
     }
     try {
       long start = System.nanoTime();
+      INDArray features = (name + "-seed" + seed).equals(featuresOf) ? trainFeatures : null;
       Map<String, Map<String, Double>> metrics = FineTune.run(engine, name, newEncoder, pretrained,
-          toEncoderInput, inputShape, data.train(), data.test(), settings,
-          suite.evaluation().calibrationBatches(), seed, work);
+          toEncoderInput, inputShape, data.train(), data.test(), settings, features,
+          suite.evaluation().linearProbe(), suite.evaluation().calibrationBatches(), seed, work);
       log.printf(Locale.ROOT, "   fine-tuning: %.0f s%n", seconds(start));
       return metrics;
     } catch (RuntimeException e) {

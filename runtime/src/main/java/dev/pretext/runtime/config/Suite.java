@@ -265,7 +265,16 @@ public record Suite(
    * fractions of the labels; one run per fraction (none when {@code fractions} is empty).
    */
   public record FineTuneSettings(
-      List<Double> fractions, int epochs, int minSteps, int batchSize, double learningRate) {
+      List<Double> fractions, int epochs, int minSteps, int batchSize, double learningRate, Head head) {
+
+    /** Where the linear head starts: at random, or from a linear probe fitted on the same labels (LP-FT). */
+    public enum Head { RANDOM, PROBE }
+
+    /** A fresh random head, as standard.conf's table was made. */
+    public FineTuneSettings(List<Double> fractions, int epochs, int minSteps, int batchSize, double learningRate) {
+      this(fractions, epochs, minSteps, batchSize, learningRate, Head.RANDOM);
+    }
+
     static FineTuneSettings from(Config c) {
       List<Double> fractions = c.getDoubleList("fractions");
       for (double f : fractions) {
@@ -278,7 +287,18 @@ public record Suite(
           Settings.intIn(c, "epochs", 1, 10_000),
           Settings.intIn(c, "min-steps", 0, 10_000_000),
           Settings.intIn(c, "batch-size", 2, 65_536),
-          Settings.doubleIn(c, "learning-rate", 1e-8, 10));
+          Settings.doubleIn(c, "learning-rate", 1e-8, 10),
+          head(c));
+    }
+
+    private static Head head(Config c) {
+      String head = c.getString("head");
+      return switch (head) {
+        case "random" -> Head.RANDOM;
+        case "probe" -> Head.PROBE;
+        default -> throw new com.typesafe.config.ConfigException.BadValue(c.getValue("head").origin(),
+            "suite.evaluation.fine-tune.head", "must be random or probe, got '" + head + "'");
+      };
     }
 
     /** Whether any fine-tuning runs. */

@@ -6,6 +6,7 @@ import dev.pretext.runtime.Stratified;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.LinearHead;
 import dev.pretext.runtime.training.SupervisedTask;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fine-tuning protocol: the encoder, unfrozen, with a new linear head trained end to end on a
@@ -54,12 +56,35 @@ public final class FineTune {
       Supplier<Encoder> encoders, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
       ImageShape inputShape, ImageSet train, ImageSet test, Suite.FineTuneSettings settings,
       int calibrationBatches, long seed, Path work) {
+    return run(engine, name, encoders, pretrained, toEncoderInput, inputShape, train, test, settings,
+        null, null, calibrationBatches, seed, work);
+  }
+
+  /**
+   * As above; with {@code head = probe} each run's head starts from a linear probe fitted on
+   * {@code trainFeatures}' rows of its labeled images (LP-FT).
+   *
+   * @param trainFeatures the frozen encoder's features of every training image, {@code [N, D]};
+   *     needed only for {@code head = probe}
+   * @param probe the probe's optimizer settings, for {@code head = probe}
+   */
+  public static Map<String, Map<String, Double>> run(TrainingEngine engine, String name,
+      Supplier<Encoder> encoders, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
+      ImageShape inputShape, ImageSet train, ImageSet test, Suite.FineTuneSettings settings,
+      INDArray trainFeatures, Suite.ProbeSettings probe, int calibrationBatches, long seed, Path work) {
+    boolean fromProbe = settings.head() == Suite.FineTuneSettings.Head.PROBE;
+    if (fromProbe && (trainFeatures == null || probe == null || trainFeatures.rows() != train.size())) {
+      throw new IllegalArgumentException("fine-tune.head = probe needs the frozen features of all "
+          + train.size() + " training images");
+    }
     Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
     int classes = train.classNames().size();
     for (double fraction : settings.fractions()) {
-      ImageSet labeled = fraction >= 1 ? train : train.subset(Stratified.indices(train.labels(),
-          Math.max(classes, (int) Math.round(fraction * train.size())), seed + 7919));
-      SupervisedTask task = new SupervisedTask(classes, pretrained, toEncoderInput, inputShape);
+      int[] rows = fraction >= 1 ? null : Stratified.indices(train.labels(),
+          Math.max(classes, (int) Math.round(fraction * train.size())), seed + 7919);
+      ImageSet labeled = rows == null ? train : train.subset(rows);
+      LinearHead head = fromProbe ? startingHead(trainFeatures, rows, labeled.labels(), classes, probe, seed) : null;
+      SupervisedTask task = new SupervisedTask(classes, pretrained, toEncoderInput, inputShape, head);
       String runName = name + " " + key(fraction).replace('_', '-');
       Path folder = work.resolve(key(fraction));
       TrainedMethod trained = engine.train(new TrainingEngine.Run(runName, task, encoders.get(),
@@ -79,6 +104,13 @@ public final class FineTune {
       }
     }
     return metrics;
+  }
+
+  /** A linear probe on the labeled rows' frozen features, as a head on raw features. */
+  static LinearHead startingHead(INDArray trainFeatures, int[] rows, int[] labels, int classes,
+      Suite.ProbeSettings probe, long seed) {
+    INDArray features = rows == null ? trainFeatures : Nd4j.pullRows(trainFeatures, 1, rows);
+    return LinearProbe.fit(features, labels, classes, probe, seed).head();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pretext.runtime.evaluation;
 
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.training.LinearHead;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -29,10 +30,45 @@ public final class LinearProbe {
   /** Fits on the train features and labels and scores on the test ones. */
   public static Result evaluate(INDArray trainX, int[] trainY, INDArray testX, int[] testY,
       int classes, Suite.ProbeSettings settings, long seed) {
+    return score(fit(trainX, trainY, classes, settings, seed).scores(testX), testY);
+  }
+
+  /** A fitted probe: the train features' standardization and the softmax layer on top of it. */
+  public static final class Fitted {
+    private final INDArray mean;
+    private final INDArray std;
+    private final MultiLayerNetwork net;
+
+    private Fitted(INDArray mean, INDArray std, MultiLayerNetwork net) {
+      this.mean = mean;
+      this.std = std;
+      this.net = net;
+    }
+
+    /** Class probabilities {@code [N, classes]} of raw features {@code [N, D]}. */
+    public INDArray scores(INDArray features) {
+      return net.output(features.subRowVector(mean).diviRowVector(std));
+    }
+
+    /**
+     * The same classifier on raw features, the standardization folded in: {@code (h − μ)/σ · W + b
+     * = h · (W/σ) + (b − (μ/σ) · W)}; its logits rank the classes as {@link #scores} does.
+     */
+    public LinearHead head() {
+      INDArray w = net.getParam("0_W");
+      INDArray b = net.getParam("0_b");
+      INDArray perFeature = std.reshape(std.length(), 1);
+      INDArray weights = w.divColumnVector(perFeature);
+      INDArray bias = b.sub(mean.div(std).reshape(1, std.length()).mmul(w)).reshape(w.columns());
+      return new LinearHead(weights, bias);
+    }
+  }
+
+  /** Logistic regression on the standardized train features (Adam, L2, seeded order). */
+  public static Fitted fit(INDArray trainX, int[] trainY, int classes, Suite.ProbeSettings settings, long seed) {
     INDArray mean = trainX.mean(0);
     INDArray std = trainX.std(0).addi(1e-6);
     INDArray train = trainX.subRowVector(mean).diviRowVector(std);
-    INDArray test = testX.subRowVector(mean).diviRowVector(std);
     INDArray trainLabels = oneHot(trainY, classes);
 
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
@@ -63,7 +99,7 @@ public final class LinearProbe {
         y.close();
       }
     }
-    return score(net.output(test), testY);
+    return new Fitted(mean, std, net);
   }
 
   /** Top-1 and top-5 accuracy of class scores {@code [N, K]} against labels. */

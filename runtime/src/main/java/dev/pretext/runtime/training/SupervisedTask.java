@@ -27,6 +27,7 @@ public final class SupervisedTask implements PretextTask {
   private final SameDiff pretrained;
   private final UnaryOperator<INDArray> toEncoderInput;
   private final ImageShape inputShape;
+  private final LinearHead initialHead;
   private String logits;
 
   /** Starts from the encoder's own initialization (the supervised reference). */
@@ -45,10 +46,20 @@ public final class SupervisedTask implements PretextTask {
    */
   public SupervisedTask(int classes, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
       ImageShape inputShape) {
+    this(classes, pretrained, toEncoderInput, inputShape, null);
+  }
+
+  /**
+   * Starts from a pretrained encoder and, unless {@code initialHead} is null, from that linear
+   * head on its features (LP-FT) instead of a random one.
+   */
+  public SupervisedTask(int classes, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
+      ImageShape inputShape, LinearHead initialHead) {
     this.classes = classes;
     this.pretrained = pretrained;
     this.toEncoderInput = toEncoderInput;
     this.inputShape = inputShape;
+    this.initialHead = initialHead;
   }
 
   /** Name of the linear head's output {@code [N, classes]} in the graph built last. */
@@ -65,10 +76,23 @@ public final class SupervisedTask implements PretextTask {
     if (pretrained != null) {
       EncoderExport.copyEncoderArrays(pretrained, g.sameDiff());
     }
-    SDVariable out = Ops.linear(g.scope("classifier"), "logits", h.variable(), h.size(), classes);
+    SDVariable out = initialHead == null
+        ? Ops.linear(g.scope("classifier"), "logits", h.variable(), h.size(), classes)
+        : startingHead(g.scope("classifier"), h);
     logits = out.name();
     SDVariable loss = Ops.softmaxCrossEntropy(g.sameDiff(), out, labels);
     return new TaskGraph(loss.name(), h.variable().name(), h.size(), images.name());
+  }
+
+  private SDVariable startingHead(GraphBuilder head, Encoder.Representation h) {
+    long[] expected = {h.size(), classes};
+    if (!java.util.Arrays.equals(initialHead.weights().shape(), expected) || initialHead.bias().length() != classes) {
+      throw new IllegalArgumentException("the starting head's weights are " + java.util.Arrays.toString(
+          initialHead.weights().shape()) + ", the encoder and labels need " + java.util.Arrays.toString(expected));
+    }
+    SDVariable w = head.variable("logits_w", initialHead.weights().castTo(DataType.FLOAT).dup());
+    SDVariable b = head.variable("logits_b", initialHead.bias().castTo(DataType.FLOAT).reshape(classes).dup());
+    return h.variable().mmul(w).add(b);
   }
 
   @Override

@@ -119,6 +119,19 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void fineTuneHeadIsRandomByDefaultAndAnUnknownOneIsNamed() throws IOException {
+    assertThat(loader.load(suite(GOOD), List.of()).evaluation().fineTune().head())
+        .isEqualTo(Suite.FineTuneSettings.Head.RANDOM);
+    Path file = suite(GOOD);
+    assertThat(loader.load(file, List.of("suite.evaluation.fine-tune.head=probe")).evaluation().fineTune().head())
+        .isEqualTo(Suite.FineTuneSettings.Head.PROBE);
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.fine-tune.head=linear")))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("fine-tune.head")
+        .hasMessageContaining("random or probe, got 'linear'");
+  }
+
+  @Test
   void scheduleIsConstantByDefaultAndAMethodMayChooseCosine() throws IOException {
     Suite s = loader.load(suite("""
         suite {

@@ -2,6 +2,7 @@ package dev.pretext.runtime.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
@@ -22,7 +23,11 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.pretext.runtime.training.LinearHead;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class FineTuneTest {
 
@@ -85,5 +90,79 @@ class FineTuneTest {
     assertThat(metrics.get("fine_tune").get("top1")).isGreaterThan(0.5);
     assertThat(metrics.get("fine_tune").get("top5")).isGreaterThanOrEqualTo(metrics.get("fine_tune").get("top1"));
     assertThat(Files.exists(dir.resolve("ft").resolve("fine_tune_10pct"))).as("checkpoint removed").isFalse();
+  }
+
+  private static final Suite.ProbeSettings PROBE = new Suite.ProbeSettings(30, 0, 64, 3e-3, 1e-4);
+
+  @Test
+  void theProbeFoldedIntoAHeadGivesTheProbesScores() {
+    TrainedMethod pretrained = pretrain();
+    FrozenEncoder frozen = FrozenEncoder.of(pretrained);
+    frozen.calibrate(DATA.train(), 3, 100, 1);
+    INDArray train = frozen.represent(DATA.train(), 200);
+    INDArray test = frozen.represent(DATA.test(), 200);
+    LinearProbe.Fitted probe = LinearProbe.fit(train, DATA.train().labels(), 10, PROBE, 1);
+    LinearHead head = probe.head();
+    INDArray logits = test.mmul(head.weights()).addRowVector(head.bias());
+    INDArray softmax = Transforms.softmax(logits, true);
+    assertThat(softmax.sub(probe.scores(test)).amaxNumber().doubleValue()).isLessThan(1e-4);
+  }
+
+  @Test
+  void aProbeHeadStartsFineTuningWhereTheProbeIsAndARandomHeadDoesNot() {
+    TrainedMethod pretrained = pretrain();
+    FrozenEncoder frozen = FrozenEncoder.of(pretrained);
+    frozen.calibrate(DATA.train(), 3, 100, 1);
+    INDArray train = frozen.represent(DATA.train(), 200);
+    INDArray test = frozen.represent(DATA.test(), 200);
+    int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
+        (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
+    double probeTop1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
+        test, DATA.test().labels(), 10, PROBE, 1).top1();
+
+    // Adam's smallest step for one step: the network scored is the one fine-tuning starts from.
+    Suite.FineTuneSettings still = new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8,
+        Suite.FineTuneSettings.Head.PROBE);
+    double fromProbe = FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained.graph(),
+        UnaryOperator.identity(), null, DATA.train(), DATA.test(), still, train, PROBE, 3, 1, dir.resolve("p"))
+        .get("fine_tune_20pct").get("top1");
+    double fromRandom = FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained.graph(),
+        UnaryOperator.identity(), null, DATA.train(), DATA.test(),
+        new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8), 3, 1, dir.resolve("r"))
+        .get("fine_tune_20pct").get("top1");
+
+    assertThat(probeTop1).isGreaterThan(0.5);
+    assertThat(fromProbe).isCloseTo(probeTop1, within(0.03));
+    assertThat(fromRandom).isLessThan(probeTop1 - 0.2);
+  }
+
+  @Test
+  void fromScratchAProbeHeadReadsTheSameRandomWeightsTheProbeSaw() {
+    // The random-init baseline: its features come from FrozenEncoder.untrained, its fine-tuning
+    // from a fresh encoder built with the same seed; the head is only right if the weights agree.
+    FrozenEncoder untrained = FrozenEncoder.untrained(encoder(16), DATA.train().shape(), 1);
+    untrained.calibrate(DATA.train(), 3, 100, 1);
+    INDArray train = untrained.represent(DATA.train(), 200);
+    INDArray test = untrained.represent(DATA.test(), 200);
+    int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
+        (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
+    double probeTop1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
+        test, DATA.test().labels(), 10, PROBE, 1).top1();
+    Suite.FineTuneSettings still = new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8,
+        Suite.FineTuneSettings.Head.PROBE);
+    double fromProbe = FineTune.run(new TrainingEngine(), "random-init", () -> encoder(16), null,
+        UnaryOperator.identity(), null, DATA.train(), DATA.test(), still, train, PROBE, 3, 1, dir.resolve("s"))
+        .get("fine_tune_20pct").get("top1");
+    assertThat(probeTop1).isGreaterThan(0.5);
+    assertThat(fromProbe).isCloseTo(probeTop1, within(0.03));
+  }
+
+  @Test
+  void aProbeHeadNeedsTheFeatures() {
+    Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1), 1, 1, 100, 1e-3,
+        Suite.FineTuneSettings.Head.PROBE);
+    assertThatThrownBy(() -> FineTune.run(new TrainingEngine(), "m", () -> encoder(16), null,
+        UnaryOperator.identity(), null, DATA.train(), DATA.test(), s, null, PROBE, 3, 1, dir.resolve("x")))
+        .hasMessageContaining("head = probe");
   }
 }
