@@ -93,68 +93,61 @@ class FineTuneTest {
   }
 
   private static final Suite.ProbeSettings PROBE = new Suite.ProbeSettings(30, 0, 64, 3e-3, 1e-4);
+  /** Adam's smallest step, once: the network scored is the one fine-tuning starts from. */
+  private static final Suite.FineTuneSettings STILL_FROM_PROBE = new Suite.FineTuneSettings(
+      List.of(0.2), 1, 1, 100, 1e-8, Suite.FineTuneSettings.Head.PROBE);
+
+  /** An encoder's calibrated features, and its probe's top-1 on the 20 % that fine-tuning uses. */
+  private record Probed(INDArray train, INDArray test, double top1At20Percent) {
+    static Probed of(FrozenEncoder encoder) {
+      encoder.calibrate(DATA.train(), 3, 100, 1);
+      INDArray train = encoder.represent(DATA.train(), 200);
+      INDArray test = encoder.represent(DATA.test(), 200);
+      int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
+          (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
+      double top1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
+          test, DATA.test().labels(), 10, PROBE, 1).top1();
+      return new Probed(train, test, top1);
+    }
+  }
+
+  private double fineTuned(SameDiff pretrained, Suite.FineTuneSettings settings, INDArray features, String folder) {
+    return FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained, UnaryOperator.identity(),
+        null, DATA.train(), DATA.test(), settings, features, PROBE, 3, 1, dir.resolve(folder))
+        .get("fine_tune_20pct").get("top1");
+  }
 
   @Test
   void theProbeFoldedIntoAHeadGivesTheProbesScores() {
-    TrainedMethod pretrained = pretrain();
-    FrozenEncoder frozen = FrozenEncoder.of(pretrained);
-    frozen.calibrate(DATA.train(), 3, 100, 1);
-    INDArray train = frozen.represent(DATA.train(), 200);
-    INDArray test = frozen.represent(DATA.test(), 200);
-    LinearProbe.Fitted probe = LinearProbe.fit(train, DATA.train().labels(), 10, PROBE, 1);
+    Probed probed = Probed.of(FrozenEncoder.of(pretrain()));
+    LinearProbe.Fitted probe = LinearProbe.fit(probed.train(), DATA.train().labels(), 10, PROBE, 1);
     LinearHead head = probe.head();
-    INDArray logits = test.mmul(head.weights()).addRowVector(head.bias());
+    INDArray logits = probed.test().mmul(head.weights()).addRowVector(head.bias());
     INDArray softmax = Transforms.softmax(logits, true);
-    assertThat(softmax.sub(probe.scores(test)).amaxNumber().doubleValue()).isLessThan(1e-4);
+    assertThat(softmax.sub(probe.scores(probed.test())).amaxNumber().doubleValue()).isLessThan(1e-4);
   }
 
   @Test
   void aProbeHeadStartsFineTuningWhereTheProbeIsAndARandomHeadDoesNot() {
     TrainedMethod pretrained = pretrain();
-    FrozenEncoder frozen = FrozenEncoder.of(pretrained);
-    frozen.calibrate(DATA.train(), 3, 100, 1);
-    INDArray train = frozen.represent(DATA.train(), 200);
-    INDArray test = frozen.represent(DATA.test(), 200);
-    int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
-        (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
-    double probeTop1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
-        test, DATA.test().labels(), 10, PROBE, 1).top1();
+    Probed probed = Probed.of(FrozenEncoder.of(pretrained));
+    double fromProbe = fineTuned(pretrained.graph(), STILL_FROM_PROBE, probed.train(), "p");
+    double fromRandom = fineTuned(pretrained.graph(),
+        new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8), null, "r");
 
-    // Adam's smallest step for one step: the network scored is the one fine-tuning starts from.
-    Suite.FineTuneSettings still = new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8,
-        Suite.FineTuneSettings.Head.PROBE);
-    double fromProbe = FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained.graph(),
-        UnaryOperator.identity(), null, DATA.train(), DATA.test(), still, train, PROBE, 3, 1, dir.resolve("p"))
-        .get("fine_tune_20pct").get("top1");
-    double fromRandom = FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained.graph(),
-        UnaryOperator.identity(), null, DATA.train(), DATA.test(),
-        new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8), 3, 1, dir.resolve("r"))
-        .get("fine_tune_20pct").get("top1");
-
-    assertThat(probeTop1).isGreaterThan(0.5);
-    assertThat(fromProbe).isCloseTo(probeTop1, within(0.03));
-    assertThat(fromRandom).isLessThan(probeTop1 - 0.2);
+    assertThat(probed.top1At20Percent()).isGreaterThan(0.5);
+    assertThat(fromProbe).isCloseTo(probed.top1At20Percent(), within(0.03));
+    assertThat(fromRandom).isLessThan(probed.top1At20Percent() - 0.2);
   }
 
   @Test
   void fromScratchAProbeHeadReadsTheSameRandomWeightsTheProbeSaw() {
     // The random-init baseline: its features come from FrozenEncoder.untrained, its fine-tuning
     // from a fresh encoder built with the same seed; the head is only right if the weights agree.
-    FrozenEncoder untrained = FrozenEncoder.untrained(encoder(16), DATA.train().shape(), 1);
-    untrained.calibrate(DATA.train(), 3, 100, 1);
-    INDArray train = untrained.represent(DATA.train(), 200);
-    INDArray test = untrained.represent(DATA.test(), 200);
-    int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
-        (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
-    double probeTop1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
-        test, DATA.test().labels(), 10, PROBE, 1).top1();
-    Suite.FineTuneSettings still = new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8,
-        Suite.FineTuneSettings.Head.PROBE);
-    double fromProbe = FineTune.run(new TrainingEngine(), "random-init", () -> encoder(16), null,
-        UnaryOperator.identity(), null, DATA.train(), DATA.test(), still, train, PROBE, 3, 1, dir.resolve("s"))
-        .get("fine_tune_20pct").get("top1");
-    assertThat(probeTop1).isGreaterThan(0.5);
-    assertThat(fromProbe).isCloseTo(probeTop1, within(0.03));
+    Probed probed = Probed.of(FrozenEncoder.untrained(encoder(16), DATA.train().shape(), 1));
+    assertThat(probed.top1At20Percent()).isGreaterThan(0.5);
+    assertThat(fineTuned(null, STILL_FROM_PROBE, probed.train(), "s"))
+        .isCloseTo(probed.top1At20Percent(), within(0.03));
   }
 
   @Test
