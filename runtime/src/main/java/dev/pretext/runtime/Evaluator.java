@@ -1,7 +1,6 @@
 package dev.pretext.runtime;
 
 import dev.pretext.api.Encoder;
-import dev.pretext.api.ImageShape;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.evaluation.FineTune;
@@ -85,7 +84,7 @@ final class Evaluator {
    *     from scratch)
    */
   Map<String, Map<String, Double>> fineTune(String name, Supplier<Encoder> newEncoder, SameDiff pretrained,
-      UnaryOperator<INDArray> toEncoderInput, ImageShape inputShape, long seed, Path work) {
+      UnaryOperator<INDArray> toEncoderInput, long seed, Path work) {
     Suite.FineTuneSettings settings = suite.evaluation().fineTune();
     if (!settings.enabled()) {
       return Map.of();
@@ -94,7 +93,7 @@ final class Evaluator {
       long start = System.nanoTime();
       INDArray features = (name + "-seed" + seed).equals(featuresOf) ? trainFeatures : null;
       Map<String, Map<String, Double>> metrics = FineTune.run(engine, name, newEncoder, pretrained,
-          toEncoderInput, inputShape, data.train(), data.test(), settings, features,
+          toEncoderInput, data.train(), data.test(), settings, features,
           suite.evaluation().linearProbe(), suite.evaluation().calibrationBatches(), seed, work);
       log.printf(Locale.ROOT, "   fine-tuning: %.0f s%n", seconds(start));
       return metrics;

@@ -177,8 +177,7 @@ public final class SuiteRunner {
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
       metrics = evaluator.frozen(frozen, name, seed);
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
-      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, x -> x,
-          data.train().shape(), seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
+      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, x -> x, seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
@@ -210,7 +209,7 @@ public final class SuiteRunner {
       PretextTask.TaskGraph tg = trained.taskGraph();
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
           images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
-          encoderInputShape(trained, trainImages.shape()), seed, work.resolve("fine-tune")));
+          seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
       evaluator.writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       Map<String, Double> pretext =

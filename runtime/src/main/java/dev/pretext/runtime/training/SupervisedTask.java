@@ -28,6 +28,7 @@ public final class SupervisedTask implements PretextTask {
   private final UnaryOperator<INDArray> toEncoderInput;
   private final ImageShape inputShape;
   private final LinearHead initialHead;
+  private final int group;
   private String logits;
 
   /** Starts from the encoder's own initialization (the supervised reference). */
@@ -46,19 +47,26 @@ public final class SupervisedTask implements PretextTask {
    */
   public SupervisedTask(int classes, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
       ImageShape inputShape) {
-    this(classes, pretrained, toEncoderInput, inputShape, null);
+    this(classes, pretrained, toEncoderInput, inputShape, 1, null);
   }
 
   /**
    * Starts from a pretrained encoder and, unless {@code initialHead} is null, from that linear
    * head on its features (LP-FT) instead of a random one.
+   *
+   * @param group encoder inputs per image: {@code toEncoderInput} turns each image into this many
+   *     (e.g. CPC's 16 patches), whose encodings are averaged into the image's representation
    */
   public SupervisedTask(int classes, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
-      ImageShape inputShape, LinearHead initialHead) {
+      ImageShape inputShape, int group, LinearHead initialHead) {
+    if (group < 1) {
+      throw new IllegalArgumentException("encoder inputs per image must be >= 1, got " + group);
+    }
     this.classes = classes;
     this.pretrained = pretrained;
     this.toEncoderInput = toEncoderInput;
     this.inputShape = inputShape;
+    this.group = group;
     this.initialHead = initialHead;
   }
 
@@ -72,10 +80,12 @@ public final class SupervisedTask implements PretextTask {
     ImageShape shape = inputShape == null ? dataShape : inputShape;
     SDVariable images = g.placeholder("images", shape.batchShape());
     SDVariable labels = g.placeholder("class_labels", -1, classes);
-    Encoder.Representation h = encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+    Encoder.Representation encoded = encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
     if (pretrained != null) {
       EncoderExport.copyEncoderArrays(pretrained, g.sameDiff());
     }
+    Encoder.Representation h = group == 1 ? encoded : new Encoder.Representation(
+        encoded.variable().reshape(-1, group, encoded.size()).mean(g.name("pooled"), 1), encoded.size());
     SDVariable out = initialHead == null
         ? Ops.linear(g.scope("classifier"), "logits", h.variable(), h.size(), classes)
         : startingHead(g.scope("classifier"), h);

@@ -27,6 +27,7 @@ import dev.pretext.runtime.training.LinearHead;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 class FineTuneTest {
@@ -82,7 +83,7 @@ class FineTuneTest {
     Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1, 1.0), 1, 60, 100, 3e-3);
     ImageSet test = DATA.test();
     Map<String, Map<String, Double>> metrics = FineTune.run(new TrainingEngine(), "m",
-        () -> encoder(16), pretrain().graph(), UnaryOperator.identity(), null, DATA.train(), test,
+        () -> encoder(16), pretrain().graph(), UnaryOperator.identity(), DATA.train(), test,
         s, 3, 1, dir.resolve("ft"));
     assertThat(metrics).containsOnlyKeys("fine_tune_10pct", "fine_tune");
     // Ten classes: chance is 0.1. A linear layer on pixels trained this briefly reaches ~0.7.
@@ -113,7 +114,7 @@ class FineTuneTest {
 
   private double fineTuned(SameDiff pretrained, Suite.FineTuneSettings settings, INDArray features, String folder) {
     return FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained, UnaryOperator.identity(),
-        null, DATA.train(), DATA.test(), settings, features, PROBE, 3, 1, dir.resolve(folder))
+        DATA.train(), DATA.test(), settings, features, PROBE, 3, 1, dir.resolve(folder))
         .get("fine_tune_20pct").get("top1");
   }
 
@@ -150,12 +151,34 @@ class FineTuneTest {
         .isCloseTo(probed.top1At20Percent(), within(0.03));
   }
 
+  /** Each image as its four 14x14 quadrants, an image's consecutive, as CPC cuts its patch grid. */
+  private static INDArray quadrants(INDArray images) {
+    INDArray[] parts = new INDArray[4];
+    for (int q = 0; q < 4; q++) {
+      int top = q / 2 * 14;
+      int left = q % 2 * 14;
+      parts[q] = images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + 14),
+          NDArrayIndex.interval(left, left + 14)).dup();
+    }
+    return Nd4j.stack(1, parts).reshape(images.size(0) * 4, images.size(1), 14, 14);
+  }
+
+  @Test
+  void severalEncoderInputsPerImageAreAveragedIntoItsRepresentation() {
+    assertThat(FineTune.EncoderInput.of(FineTuneTest::quadrants, DATA.train()))
+        .isEqualTo(new FineTune.EncoderInput(new dev.pretext.api.ImageShape(1, 14, 14), 4));
+    Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(1.0), 1, 60, 100, 3e-3);
+    double top1 = FineTune.run(new TrainingEngine(), "patches", () -> encoder(16), null, FineTuneTest::quadrants,
+        DATA.train(), DATA.test(), s, 3, 1, dir.resolve("q")).get("fine_tune").get("top1");
+    assertThat(top1).isGreaterThan(0.5);
+  }
+
   @Test
   void aProbeHeadNeedsTheFeatures() {
     Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1), 1, 1, 100, 1e-3,
         Suite.FineTuneSettings.Head.PROBE);
     assertThatThrownBy(() -> FineTune.run(new TrainingEngine(), "m", () -> encoder(16), null,
-        UnaryOperator.identity(), null, DATA.train(), DATA.test(), s, null, PROBE, 3, 1, dir.resolve("x")))
+        UnaryOperator.identity(), DATA.train(), DATA.test(), s, null, PROBE, 3, 1, dir.resolve("x")))
         .hasMessageContaining("head = probe");
   }
 }
