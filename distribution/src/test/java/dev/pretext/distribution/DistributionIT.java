@@ -124,20 +124,26 @@ class DistributionIT {
       assertThat(r.exitCode()).as(suite + ": " + r.err()).isZero();
     }
     // The demo's suite, every method for two steps on a few images: each plugin's classes must
-    // load through its own class loader (a class missing from a jar shows only here).
+    // load through its own class loader (a class missing from a jar shows only here). Fine-tuning
+    // from a probe head, two steps, so every method's encoder input is fine-tuned once too.
     Path out = dir.resolve("quick");
     Result r = cli(DIST, "run", DIST.resolve("suites/quick.conf").toString(), "--out", out.toString(),
         "--set", "suite.data.train-limit=300", "--set", "suite.data.test-limit=100",
         "--set", "suite.training.max-steps=2", "--set", "suite.training.batch-size=16",
         "--set", "suite.evaluation.calibration-batches=1", "--set", "suite.evaluation.knn.k=10",
         "--set", "suite.evaluation.label-fractions=[]",
-        "--set", "suite.evaluation.linear-probe.epochs=1", "--set", "suite.evaluation.linear-probe.min-steps=0");
+        "--set", "suite.evaluation.linear-probe.epochs=1", "--set", "suite.evaluation.linear-probe.min-steps=0",
+        "--set", "suite.evaluation.fine-tune.fractions=[0.1]", "--set", "suite.evaluation.fine-tune.epochs=1",
+        "--set", "suite.evaluation.fine-tune.min-steps=2", "--set", "suite.evaluation.fine-tune.head=probe");
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     List<String> failed = new ArrayList<>();
     List<String> methods = new ArrayList<>();
     for (JsonNode entry : json.path("entries")) {
       if (entry.path("kind").asText().equals("method")) {
         methods.add(entry.path("name").asText());
+        if (!entry.path("metrics").has("fine_tune_10pct")) {
+          failed.add(entry.path("name").asText() + ": no fine-tuning result");
+        }
       }
       if (!entry.path("status").asText().equals("ok")) {
         failed.add(entry.path("name").asText() + ": " + entry.path("reason").asText());

@@ -101,8 +101,6 @@ public final class TrainingEngine {
     List<Double> epochLosses = new ArrayList<>(progress.epochLosses());
     List<Double> stepLosses = new ArrayList<>(progress.stepLosses());
     double seconds = progress.seconds();
-    long imagesSeen = 0;
-    double trainedSeconds = 0;
     double waitSeconds = 0;
     List<Double> stepSeconds = new ArrayList<>();
 
@@ -134,14 +132,12 @@ public final class TrainingEngine {
           lossSum += loss;
           stepLosses.add(loss);
           count++;
-          imagesSeen += Math.min(settings.batchSize(), run.data().size());
           steps.step++;
           bar.step();
           bar.setExtraMessage(String.format(" loss %.4f", loss));
         }
         double epochSeconds = (System.nanoTime() - start) / 1e9;
         seconds += epochSeconds;
-        trainedSeconds += epochSeconds;
         epochLosses.add(count == 0 ? Double.NaN : lossSum / count);
         checkpoints.save(graph, run.task(),
             new Checkpoints.Progress(epoch + 1, steps.step, seconds, epochLosses, stepLosses));
@@ -153,9 +149,12 @@ public final class TrainingEngine {
       batchStats.add(s.batchVariable());
       runningStats.add(s.runningConstant());
     }
+    // Over the whole training, the sessions before a resume included (their seconds are in the
+    // checkpoint), so a resumed run reports the same rate as an uninterrupted one.
+    double imagesSeen = steps.step * (double) Math.min(settings.batchSize(), run.data().size());
     return new TrainedMethod(run.name(), run.task(), graph, taskGraph, batchStats, runningStats,
         List.copyOf(epochLosses), List.copyOf(stepLosses), steps.step, seconds,
-        trainedSeconds > 0 ? imagesSeen / trainedSeconds : 0, List.copyOf(stepSeconds), waitSeconds);
+        seconds > 0 ? imagesSeen / seconds : 0, List.copyOf(stepSeconds), waitSeconds);
   }
 
   /** Adam with the configured schedule; {@code totalSteps} is where a cosine schedule reaches 0. */

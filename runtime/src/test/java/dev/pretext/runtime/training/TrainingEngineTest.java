@@ -62,6 +62,13 @@ class TrainingEngineTest {
     assertThat(resumed.steps()).isEqualTo(40);
     assertThat(resumed.epochLosses()).hasSize(4);
     assertThat(resumed.epochLosses().subList(0, 2)).isEqualTo(first.epochLosses());
+    assertThat(resumed.seconds()).isGreaterThan(first.seconds());
+    // The rate covers all 40 steps of 50 images over both sessions' seconds.
+    assertThat(resumed.imagesPerSecond()).isCloseTo(40 * 50 / resumed.seconds(),
+        org.assertj.core.data.Offset.offset(1e-6));
+    // Resumed with nothing left to train: the rate is still the first session's, not 0.
+    TrainedMethod again = new TrainingEngine().train(run("", 4, work, true));
+    assertThat(again.imagesPerSecond()).isCloseTo(resumed.imagesPerSecond(), org.assertj.core.data.Offset.offset(1e-6));
     // Same seed, same data order: the resumed run matches an uninterrupted one closely.
     TrainedMethod straight = new TrainingEngine().train(run("", 4, dir.resolve("straight"), false));
     assertThat(resumed.epochLosses().get(3))
