@@ -92,6 +92,9 @@ final class Evaluator {
     try {
       long start = System.nanoTime();
       INDArray features = (name + "-seed" + seed).equals(featuresOf) ? trainFeatures : null;
+      // Needed by this fine-tuning only: let the array go once it is done.
+      featuresOf = null;
+      trainFeatures = null;
       Map<String, Map<String, Double>> metrics = FineTune.run(engine, name, newEncoder, pretrained,
           toEncoderInput, data.train(), data.test(), settings, features,
           suite.evaluation().linearProbe(), suite.evaluation().calibrationBatches(), seed, work);
