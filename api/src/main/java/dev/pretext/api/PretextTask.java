@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -58,6 +59,21 @@ public interface PretextTask {
    */
   default Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
     return Map.of(graph.representationInput(), images);
+  }
+
+  /**
+   * Builds, in a graph of its own, the representation the protocols evaluate computed from whole
+   * images alone: what {@code pretext export-encoder} writes, so that an exported encoder embeds
+   * images with no plugin code. Build the encoder under {@code
+   * graph.scope(GraphBuilder.ENCODER_SCOPE)}, as in {@link #build}: the trained weights are copied in
+   * by name. A task whose {@link #prepareForRepresentation} changes the images (cuts patches,
+   * converts colour) does the same here with graph ops. Default: the encoder on the images.
+   *
+   * @param images placeholder of {@code [N, C, H, W]} images in [0, 1] of {@code dataShape}
+   */
+  default Encoder.Representation buildImageRepresentation(
+      GraphBuilder graph, Encoder encoder, SDVariable images, ImageShape dataShape) {
+    return encoder.build(graph.scope(GraphBuilder.ENCODER_SCOPE), images, dataShape);
   }
 
   /**

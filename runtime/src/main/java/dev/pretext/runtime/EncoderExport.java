@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
+import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
@@ -39,22 +40,27 @@ public final class EncoderExport {
     return runFolder.resolve("encoders").resolve(method + "-seed" + seed + ".fb");
   }
 
-  /** Saves a trained, calibrated method graph and what is needed to rebuild its encoder. */
-  static void keep(Path runFolder, String method, long seed, TrainedMethod trained, Suite suite,
+  /**
+   * Saves a trained, calibrated method graph and what is needed to rebuild its encoder: the
+   * encoder's and the task's type and settings, and the shape of the images it pretrained on.
+   */
+  static void keep(Path runFolder, Suite.MethodSpec method, long seed, TrainedMethod trained, Suite suite,
       ImageShape shape) throws IOException {
-    Path graph = graphFile(runFolder, method, seed);
+    Path graph = graphFile(runFolder, method.name(), seed);
     Files.createDirectories(graph.getParent());
     trained.graph().save(graph.toFile(), false);
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("method", method);
+    d.put("method", method.name());
     d.put("seed", seed);
     d.put("encoder_type", suite.encoder().type());
     d.put("encoder_settings", suite.encoder().settings().root().render(ConfigRenderOptions.concise()));
+    d.put("task_type", method.task().type());
+    d.put("task_settings", method.task().settings().root().render(ConfigRenderOptions.concise()));
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
     d.put("representation", trained.taskGraph().representation());
     d.put("representation_input", trained.taskGraph().representationInput());
     JSON.writerWithDefaultPrettyPrinter().writeValue(
-        graph.resolveSibling(method + "-seed" + seed + ".json").toFile(), d);
+        graph.resolveSibling(method.name() + "-seed" + seed + ".json").toFile(), d);
   }
 
   /**
@@ -79,7 +85,7 @@ public final class EncoderExport {
 
     GraphBuilder builder = GraphBuilder.create(s);
     SDVariable images = builder.placeholder("images", shape.batchShape());
-    Encoder.Representation rep = encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+    Encoder.Representation rep = imageRepresentation(d, meta, builder, encoder, images, shape, plugins, s);
     SameDiff trained = SameDiff.load(graphFile.toFile(), false);
     copyEncoderArrays(trained, builder.sameDiff());
     builder.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
@@ -95,6 +101,27 @@ public final class EncoderExport {
     description.put("pretext", Versions.pretext());
     PretrainedEncoder.write(out, builder.sameDiff(), description);
     return out;
+  }
+
+  /**
+   * The task's representation of whole images ({@link PretextTask#buildImageRepresentation}), so
+   * that the export embeds images as the protocols did (CPC: pooled patches; colorization: from
+   * the lightness). Descriptions kept before the task was recorded hold the encoder's own input
+   * shape: the plain encoder is right only where that input was the images.
+   */
+  private static Encoder.Representation imageRepresentation(JsonNode d, Path meta, GraphBuilder builder,
+      Encoder encoder, SDVariable images, ImageShape shape, PluginRegistry plugins, long seed) {
+    if (!d.hasNonNull("task_type")) {
+      if (!"images".equals(d.path("representation_input").asText())) {
+        throw new IllegalArgumentException(meta + " was kept by an earlier Pretext that did not record the"
+            + " task, and '" + d.path("method").asText() + "' does not feed images to its representation (it"
+            + " reads '" + d.path("representation_input").asText() + "'); re-run the method to export it");
+      }
+      return encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+    }
+    PretextTask task = new Components(plugins, seed, shape).create(PretextTask.class, d.path("task_type").asText(),
+        ConfigFactory.parseString(d.path("task_settings").asText()), "task");
+    return task.buildImageRepresentation(builder, encoder, images, shape);
   }
 
   /** Copies every encoder-scope weight and statistic of {@code from} into {@code to}, by name. */

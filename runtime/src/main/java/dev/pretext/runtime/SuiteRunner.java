@@ -214,8 +214,7 @@ public final class SuiteRunner {
       evaluator.writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       Map<String, Double> pretext =
           evaluator.pretextMetrics(trained, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
-      EncoderExport.keep(folder, method.name(), seed, trained, suite,
-          encoderInputShape(trained, trainImages.shape()));
+      EncoderExport.keep(folder, method, seed, trained, suite, trainImages.shape());
       evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
@@ -242,20 +241,6 @@ public final class SuiteRunner {
       return null;
     }
     return source.batch(java.util.stream.IntStream.range(0, Math.min(count, source.size())).toArray());
-  }
-
-  /**
-   * The image shape the exported encoder takes: the training images' size with the channel count
-   * of the representation's input (colorization trains on RGB but encodes L). Tasks whose input
-   * is something else (CPC's patches) keep the training images' shape.
-   */
-  private static ImageShape encoderInputShape(TrainedMethod trained, ImageShape images) {
-    long[] shape = trained.graph().getVariable(trained.taskGraph().representationInput()).getShape();
-    if (shape == null || shape.length != 4 || shape[1] <= 0
-        || shape[2] != images.height() || shape[3] != images.width()) {
-      return images;
-    }
-    return images.withChannels((int) shape[1]);
   }
 
   /** "suite.data: <what the images are>" for results. */

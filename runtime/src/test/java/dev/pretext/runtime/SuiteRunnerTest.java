@@ -1,6 +1,7 @@
 package dev.pretext.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.config.SuiteLoader;
@@ -86,6 +87,16 @@ class SuiteRunnerTest {
     var second = encoder.embed(images);
     assertThat(second.sub(actual).amaxNumber().doubleValue()).isLessThan(1e-6);
     assertThat(actual.amaxNumber().doubleValue()).isPositive();
+
+    // A description kept before tasks were recorded exports only where the images fed the encoder.
+    Path meta = out.resolve("encoders/fine-seed1.json");
+    var legacy = (com.fasterxml.jackson.databind.node.ObjectNode) kept;
+    legacy.remove(List.of("task_type", "task_settings"));
+    legacy.put("representation_input", "patches");
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(meta.toFile(), legacy);
+    assertThatThrownBy(() -> EncoderExport.export(out, "fine", null, dir.resolve("legacy.zip"), registry))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(meta.toString()).hasMessageContaining("'patches'").hasMessageContaining("re-run");
   }
 
   @Test

@@ -2,14 +2,18 @@ package dev.pretext.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.EncoderExport;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -78,5 +82,34 @@ public abstract class PretextTaskConformance {
     double first = losses.subList(0, window).stream().mapToDouble(d -> d).average().orElseThrow();
     double last = losses.subList(steps() - window, steps()).stream().mapToDouble(d -> d).average().orElseThrow();
     assertThat(last).as("mean loss of the last %d steps vs the first %d", window, window).isLessThan(first);
+  }
+
+  @Test
+  void imageRepresentationOfAnExportedEncoderIsTheEvaluatedOne() {
+    ImageSet data = images(256);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 5, data.shape());
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(5), data, 4, 32, 5);
+    SameDiff graph = trained.graph();
+    graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    PretextTask.TaskGraph tg = trained.taskGraph();
+    INDArray sample = data.batch(new int[] {0, 3, 7, 11, 19, 42});
+    INDArray evaluated = graph.output(task.prepareForRepresentation(tg, sample), tg.representation())
+        .get(tg.representation());
+
+    // As pretext export-encoder builds it: a graph of its own, encoder weights copied by name.
+    GraphBuilder alone = GraphBuilder.create(9);
+    SDVariable images = alone.placeholder("images", data.shape().batchShape());
+    Encoder.Representation rep =
+        task.buildImageRepresentation(alone, TestKit.smallEncoder(9), images, data.shape());
+    EncoderExport.copyEncoderArrays(graph, alone.sameDiff());
+    alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray exported = alone.sameDiff().output(Map.of("images", sample), rep.variable().name())
+        .get(rep.variable().name());
+
+    assertThat(rep.size()).isEqualTo(tg.representationSize());
+    assertThat(exported.shape()).containsExactly(evaluated.shape());
+    assertThat(exported.sub(evaluated).amaxNumber().doubleValue())
+        .as("largest difference to the evaluated representation (of max %s)", evaluated.amaxNumber())
+        .isLessThan(1e-4);
   }
 }

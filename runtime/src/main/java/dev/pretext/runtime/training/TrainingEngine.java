@@ -191,15 +191,19 @@ public final class TrainingEngine {
 
   /** A bar for {@code total} steps; a resumed run starts at its step and time so the ETA holds. */
   private static ProgressBar progressBar(String name, long total, long done, double secondsSoFar) {
-    return new ProgressBarBuilder()
+    ProgressBarBuilder bar = new ProgressBarBuilder()
         .startsFrom(done, java.time.Duration.ofMillis(Math.round(secondsSoFar * 1000)))
         .setTaskName(name)
         .setInitialMax(total)
         .setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(1000)
         .showSpeed()
-        .setUnit(" steps", 1)
-        .build();
+        .setUnit(" steps", 1);
+    if (System.console() == null) {
+      // Output to a log: no terminal width to fit, and the default one cuts off the loss.
+      bar.setMaxRenderedLength(160);
+    }
+    return bar.build();
   }
 
   /** The step context handed to tasks; mutable only by the engine. */

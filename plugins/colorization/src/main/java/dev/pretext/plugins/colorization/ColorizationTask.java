@@ -212,6 +212,17 @@ final class ColorizationTask implements PretextTask {
     return Map.of(graph.representationInput(), lightness(images));
   }
 
+  /** The same lightness as graph ops, so that the exported encoder reads RGB or grey images. */
+  @Override
+  public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder,
+      SDVariable images, ImageShape shape) {
+    if (shape.channels() != 1 && shape.channels() != 3) {
+      throw new IllegalArgumentException("colorization reads 1- or 3-channel images, got " + shape);
+    }
+    SDVariable light = Lab.lightness(g.sameDiff(), images, shape.channels());
+    return encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), light, shape.withChannels(1));
+  }
+
   /** {@code [N, 1, H, W]} L/100 of RGB or grayscale images in [0, 1]. */
   static INDArray lightness(INDArray images) {
     long[] shape = images.shape();

@@ -1,6 +1,10 @@
 package dev.pretext.plugins.colorization;
 
 import java.util.Arrays;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -92,6 +96,38 @@ final class Lab {
     out[0] = 3.2404542f * x - 1.5371385f * y - 0.4985314f * z;
     out[1] = -0.9692660f * x + 1.8760108f * y + 0.0415560f * z;
     out[2] = 0.0556434f * x - 0.2040259f * y + 1.0572252f * z;
+  }
+
+  /**
+   * L/100 of {@code [N, C, H, W]} sRGB (C = 3) or grey (C = 1, read as (v, v, v)) images as graph
+   * ops, {@code [N, 1, H, W]}: the formulas of {@link #rgbToLab}, both branches of each piecewise
+   * curve computed and blended by a mask.
+   */
+  static SDVariable lightness(SameDiff sd, SDVariable images, int channels) {
+    SDVariable y;
+    if (channels == 1) {
+      y = linear(sd, images).mul(0.2126729 + 0.7151522 + 0.0721750);
+    } else {
+      y = linear(sd, channel(images, 0)).mul(0.2126729)
+          .add(linear(sd, channel(images, 1)).mul(0.7151522))
+          .add(linear(sd, channel(images, 2)).mul(0.0721750));
+    }
+    SDVariable fy = blend(y.gt(DELTA3), sd.math().pow(y, 1.0 / 3), y.div(3 * DELTA * DELTA).add(4.0 / 29));
+    return fy.mul(116).sub(16).div(100);
+  }
+
+  private static SDVariable channel(SDVariable images, int c) {
+    return images.get(SDIndex.all(), SDIndex.interval(c, c + 1), SDIndex.all(), SDIndex.all());
+  }
+
+  private static SDVariable linear(SameDiff sd, SDVariable c) {
+    return blend(c.lte(0.04045), c.div(12.92), sd.math().pow(c.add(0.055).div(1.055), 2.4));
+  }
+
+  /** {@code whenTrue} where the boolean mask is true, else {@code otherwise}. */
+  private static SDVariable blend(SDVariable mask, SDVariable whenTrue, SDVariable otherwise) {
+    SDVariable m = mask.castTo(DataType.FLOAT);
+    return m.mul(whenTrue).add(m.rsub(1).mul(otherwise));
   }
 
   private static float linear(float c) {

@@ -202,4 +202,29 @@ final class CpcTask implements PretextTask {
   public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
     return Map.of(graph.representationInput(), grid.cut(images));
   }
+
+  /**
+   * The grid cut with graph slices, patch by patch ({@code [G·G·N, C, p, p]}, all images' first
+   * patch first — batch norm runs on calibrated statistics here, so the order changes nothing but
+   * the reshape), encoded, and averaged over the grid as in {@link #build}.
+   */
+  @Override
+  public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder,
+      SDVariable images, ImageShape shape) {
+    SDVariable[] patches = new SDVariable[grid.size()];
+    int p = grid.patch();
+    for (int r = 0; r < grid.rows(); r++) {
+      for (int col = 0; col < grid.columns(); col++) {
+        int y = r * grid.stride();
+        int x = col * grid.stride();
+        patches[r * grid.columns() + col] =
+            images.get(all(), all(), interval(y, y + p), interval(x, x + p));
+      }
+    }
+    SDVariable all = patches.length == 1 ? patches[0] : g.sameDiff().concat(0, patches);
+    ImageShape patchShape = new ImageShape(shape.channels(), p, p);
+    Encoder.Representation h = encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), all, patchShape);
+    SDVariable pooled = h.variable().reshape(grid.size(), -1, h.size()).mean(g.name(REPRESENTATION), 0);
+    return new Encoder.Representation(pooled, h.size());
+  }
 }
