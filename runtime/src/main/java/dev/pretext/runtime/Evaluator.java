@@ -62,8 +62,11 @@ final class Evaluator {
 
   /** The protocols on given features ({@code [N, D]} train and test), with their figures. */
   Map<String, Map<String, Double>> features(INDArray train, INDArray test, String name, long seed) {
-    featuresOf = name + "-seed" + seed;
-    trainFeatures = train;
+    Suite.FineTuneSettings fineTune = suite.evaluation().fineTune();
+    // Only a probe head (LP-FT) reads them; otherwise they would live until the next entry's.
+    boolean keep = fineTune.enabled() && fineTune.head() == Suite.FineTuneSettings.Head.PROBE;
+    featuresOf = keep ? name + "-seed" + seed : null;
+    trainFeatures = keep ? train : null;
     drawRepresentations(train, test, name, seed);
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics = Protocols.run(train, data.train().labels(), test,
