@@ -2,6 +2,7 @@ package dev.pretext.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.pretext.api.Encoder;
@@ -106,21 +107,29 @@ public final class EncoderExport {
   /**
    * The task's representation of whole images ({@link PretextTask#buildImageRepresentation}), so
    * that the export embeds images as the protocols did (CPC: pooled patches; colorization: from
-   * the lightness). Descriptions kept before the task was recorded hold the encoder's own input
-   * shape: the plain encoder is right only where that input was the images.
+   * the lightness). Descriptions kept before the task was recorded in them: the task is read from
+   * the run's results.json, whose {@code components.methods} has every method's settings.
    */
   private static Encoder.Representation imageRepresentation(JsonNode d, Path meta, GraphBuilder builder,
-      Encoder encoder, SDVariable images, ImageShape shape, PluginRegistry plugins, long seed) {
-    if (!d.hasNonNull("task_type")) {
-      if (!"images".equals(d.path("representation_input").asText())) {
-        throw new IllegalArgumentException(meta + " was kept by an earlier Pretext that did not record the"
-            + " task, and '" + d.path("method").asText() + "' does not feed images to its representation (it"
-            + " reads '" + d.path("representation_input").asText() + "'); re-run the method to export it");
+      Encoder encoder, SDVariable images, ImageShape shape, PluginRegistry plugins, long seed)
+      throws IOException {
+    String type = d.path("task_type").asText(null);
+    String settings = d.path("task_settings").asText(null);
+    if (type == null) {
+      Path results = meta.getParent().resolveSibling("results.json");
+      JsonNode task = Files.exists(results)
+          ? JSON.readTree(results.toFile()).path("components").path("methods").path(d.path("method").asText())
+          : null;
+      if (task == null || !task.isObject() || !task.hasNonNull("type")) {
+        throw new IllegalArgumentException(meta + " does not record its task (kept by an earlier Pretext), nor"
+            + " does " + results + " list '" + d.path("method").asText() + "' under components.methods;"
+            + " re-run the method to export it");
       }
-      return encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+      type = task.get("type").asText();
+      settings = ((ObjectNode) task.deepCopy()).without("type").toString();
     }
-    PretextTask task = new Components(plugins, seed, shape).create(PretextTask.class, d.path("task_type").asText(),
-        ConfigFactory.parseString(d.path("task_settings").asText()), "task");
+    PretextTask task = new Components(plugins, seed, shape).create(PretextTask.class, type,
+        ConfigFactory.parseString(settings), "task");
     return task.buildImageRepresentation(builder, encoder, images, shape);
   }
 

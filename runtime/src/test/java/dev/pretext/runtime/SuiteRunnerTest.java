@@ -88,15 +88,20 @@ class SuiteRunnerTest {
     assertThat(second.sub(actual).amaxNumber().doubleValue()).isLessThan(1e-6);
     assertThat(actual.amaxNumber().doubleValue()).isPositive();
 
-    // A description kept before tasks were recorded exports only where the images fed the encoder.
+    // A description kept before tasks were recorded in it: the task comes from results.json.
     Path meta = out.resolve("encoders/fine-seed1.json");
     var legacy = (com.fasterxml.jackson.databind.node.ObjectNode) kept;
     legacy.remove(List.of("task_type", "task_settings"));
-    legacy.put("representation_input", "patches");
-    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(meta.toFile(), legacy);
-    assertThatThrownBy(() -> EncoderExport.export(out, "fine", null, dir.resolve("legacy.zip"), registry))
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    mapper.writeValue(meta.toFile(), legacy);
+    var fromResults = PretrainedEncoder.load(
+        EncoderExport.export(out, "fine", null, dir.resolve("legacy.zip"), registry)).embed(images);
+    assertThat(fromResults.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+    // ... and without it there, the error names both files and what to do.
+    Files.move(out.resolve("results.json"), dir.resolve("results-aside.json"));
+    assertThatThrownBy(() -> EncoderExport.export(out, "fine", null, dir.resolve("legacy2.zip"), registry))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(meta.toString()).hasMessageContaining("'patches'").hasMessageContaining("re-run");
+        .hasMessageContaining(meta.toString()).hasMessageContaining("results.json").hasMessageContaining("re-run");
   }
 
   @Test
