@@ -65,43 +65,57 @@ public final class EncoderExport {
   }
 
   /**
+   * A kept method's encoder on its own, in inference mode with its calibrated batch norm: {@code
+   * input} takes images of {@code shape}, {@code output} is the evaluated representation {@code [N,
+   * size]}.
+   */
+  public record Kept(SameDiff graph, String input, String output, long size, ImageShape shape,
+      String encoderType) {}
+
+  /**
    * Writes the encoder of {@code method} (first seed unless given) from {@code runFolder} to
    * {@code out}, loadable with {@link PretrainedEncoder#load}.
    */
   public static Path export(Path runFolder, String method, Long seed, Path out, PluginRegistry plugins)
       throws IOException {
+    long s = seed != null ? seed : firstSeed(runFolder.resolve("encoders"), method);
+    Kept kept = load(runFolder, method, s, plugins);
+    Map<String, Object> description = new LinkedHashMap<>();
+    description.put("input", kept.input());
+    description.put("output", kept.output());
+    description.put("size", kept.size());
+    description.put("image_shape", List.of(kept.shape().channels(), kept.shape().height(), kept.shape().width()));
+    description.put("method", method);
+    description.put("seed", s);
+    description.put("encoder_type", kept.encoderType());
+    description.put("pretext", Versions.pretext());
+    PretrainedEncoder.write(out, kept.graph(), description);
+    return out;
+  }
+
+  /** The encoder of {@code method} and {@code seed} kept in {@code runFolder}, rebuilt on its own. */
+  public static Kept load(Path runFolder, String method, long seed, PluginRegistry plugins) throws IOException {
     Path folder = runFolder.resolve("encoders");
-    long s = seed != null ? seed : firstSeed(folder, method);
-    Path graphFile = graphFile(runFolder, method, s);
-    Path meta = folder.resolve(method + "-seed" + s + ".json");
+    Path graphFile = graphFile(runFolder, method, seed);
+    Path meta = folder.resolve(method + "-seed" + seed + ".json");
     if (!Files.exists(graphFile) || !Files.exists(meta)) {
-      throw new IllegalArgumentException("no trained encoder of '" + method + "' (seed " + s + ") in "
+      throw new IllegalArgumentException("no trained encoder of '" + method + "' (seed " + seed + ") in "
           + folder + "; available: " + available(folder));
     }
     JsonNode d = JSON.readTree(meta.toFile());
     JsonNode sh = d.path("image_shape");
     ImageShape shape = new ImageShape(sh.get(0).asInt(), sh.get(1).asInt(), sh.get(2).asInt());
-    Encoder encoder = new Components(plugins, s, shape).create(Encoder.class, d.path("encoder_type").asText(),
+    Encoder encoder = new Components(plugins, seed, shape).create(Encoder.class, d.path("encoder_type").asText(),
         ConfigFactory.parseString(d.path("encoder_settings").asText()), "encoder");
 
-    GraphBuilder builder = GraphBuilder.create(s);
+    GraphBuilder builder = GraphBuilder.create(seed);
     SDVariable images = builder.placeholder("images", shape.batchShape());
-    Encoder.Representation rep = imageRepresentation(d, meta, builder, encoder, images, shape, plugins, s);
+    Encoder.Representation rep = imageRepresentation(d, meta, builder, encoder, images, shape, plugins, seed);
     SameDiff trained = SameDiff.load(graphFile.toFile(), false);
     copyEncoderArrays(trained, builder.sameDiff());
     builder.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-
-    Map<String, Object> description = new LinkedHashMap<>();
-    description.put("input", images.name());
-    description.put("output", rep.variable().name());
-    description.put("size", rep.size());
-    description.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
-    description.put("method", method);
-    description.put("seed", s);
-    description.put("encoder_type", d.path("encoder_type").asText());
-    description.put("pretext", Versions.pretext());
-    PretrainedEncoder.write(out, builder.sameDiff(), description);
-    return out;
+    return new Kept(builder.sameDiff(), images.name(), rep.variable().name(), rep.size(), shape,
+        d.path("encoder_type").asText());
   }
 
   /**

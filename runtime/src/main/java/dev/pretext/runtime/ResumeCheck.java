@@ -45,6 +45,14 @@ final class ResumeCheck {
    * catches a plugin whose defaults changed under an unchanged suite.
    */
   static void requireSameSettings(Path folder, Config resolved, Config components) {
+    requireSameSettings(folder, resolved, components, false);
+  }
+
+  /**
+   * As {@link #requireSameSettings(Path, Config, Config)}; with {@code reevaluating}, the frozen
+   * protocols' settings ({@code evaluation.*} but fine-tune) may differ: the run measures again.
+   */
+  static void requireSameSettings(Path folder, Config resolved, Config components, boolean reevaluating) {
     Path earlier = folder.resolve("resolved.conf");
     if (!Files.exists(earlier)) {
       return;
@@ -56,6 +64,9 @@ final class ResumeCheck {
     Set<String> started = startedMethods(folder);
     List<ConfigProblem> problems = new ArrayList<>();
     for (String key : changedSettings(before, now, started)) {
+      if (reevaluating && key.startsWith("evaluation.") && !key.startsWith("evaluation.fine-tune.")) {
+        continue;
+      }
       problems.add(changed(earlier, "suite." + key));
     }
     Config componentsBefore = earlierComponents(folder);

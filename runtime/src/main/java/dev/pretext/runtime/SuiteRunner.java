@@ -74,6 +74,19 @@ public final class SuiteRunner {
    *     their last checkpoint
    */
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume) throws IOException {
+    return run(suite, folder, onlyMethods, resume, false);
+  }
+
+  /**
+   * As {@link #run(Suite, Path, Set, boolean)}; with {@code reevaluate} (implies resume), the
+   * frozen protocols' settings may differ from the folder's, and every finished entry of the run's
+   * seeds, baselines and methods that was measured under other ones is measured again: a method
+   * from its kept encoder (its pretraining, pretext metrics and fine-tuning numbers are kept), a
+   * baseline from scratch.
+   */
+  public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate)
+      throws IOException {
+    resume |= reevaluate;
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
@@ -81,28 +94,45 @@ public final class SuiteRunner {
     Evaluator evaluator = new Evaluator(suite, data, folder, engine, log);
     Map<String, String> versions = versions();
     if (resume) {
-      ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins));
+      ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins), reevaluate);
     }
-    List<ResultEntry> entries = new ArrayList<>(resume ? ResultsWriter.readEntries(folder) : List.of());
+    String stamp = EvaluationStamp.of(suite.resolved());
+    List<ResultEntry> entries = new ArrayList<>(resume ? stamped(ResultsWriter.readEntries(folder), folder) : List.of());
+    if (!reevaluate) {
+      requireNoStaleEntries(folder, suite, onlyMethods, entries, stamp);
+    }
     writeResults(folder, suite, versions, entries);
     for (long seed : suite.seeds()) {
       Components components = new Components(plugins, seed, data.train().shape());
       for (String baseline : suite.baselines()) {
-        if (done(entries, baseline, seed)) {
+        if (done(entries, baseline, seed) && !stale(entries, baseline, seed, stamp)) {
           continue;
         }
-        log.printf("== %s (baseline, seed %d)%n", baseline, seed);
-        entries.add(baseline(baseline, suite, components, data, evaluator, seed, folder));
+        log.printf("== %s (baseline, seed %d)%s%n", baseline, seed, done(entries, baseline, seed) ? ", evaluated again" : "");
+        ResultEntry entry = baseline(baseline, suite, components, data, evaluator, seed, folder).withEvaluation(stamp);
+        entries.removeIf(e -> e.name().equals(baseline) && e.seed() == seed);
+        entries.add(entry);
         writeResults(folder, suite, versions, entries);
       }
       for (Suite.MethodSpec method : suite.methods()) {
-        if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name()) || done(entries, method.name(), seed)) {
+        if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
+          continue;
+        }
+        if (done(entries, method.name(), seed)) {
+          if (stale(entries, method.name(), seed, stamp)) {
+            log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
+                method.name(), method.task().type(), seed);
+            ResultEntry entry = reevaluated(find(entries, method.name(), seed), evaluator, folder).withEvaluation(stamp);
+            entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
+            entries.add(entry);
+            writeResults(folder, suite, versions, entries);
+          }
           continue;
         }
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
         ResultEntry entry = method(method, suite, components, data, evaluator,
-            pretraining.get(method.pretrainingData()), seed, folder, work, resume);
+            pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp);
         entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
         entries.add(entry);
         writeResults(folder, suite, versions, entries);
@@ -156,6 +186,68 @@ public final class SuiteRunner {
 
   private static boolean done(List<ResultEntry> entries, String name, long seed) {
     return entries.stream().anyMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok());
+  }
+
+  private static ResultEntry find(List<ResultEntry> entries, String name, long seed) {
+    return entries.stream().filter(e -> e.name().equals(name) && e.seed() == seed && e.ok()).findFirst()
+        .orElseThrow();
+  }
+
+  /** A finished entry measured under other frozen-protocol settings than {@code stamp}. */
+  private static boolean stale(List<ResultEntry> entries, String name, long seed, String stamp) {
+    return entries.stream().anyMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok()
+        && e.evaluatedWith() != null && !e.evaluatedWith().equals(stamp));
+  }
+
+  /** Entries written before stamps were recorded were measured under the folder's earlier settings. */
+  private static List<ResultEntry> stamped(List<ResultEntry> entries, Path folder) {
+    String earlier = EvaluationStamp.earlier(folder);
+    return entries.stream().map(e -> e.evaluatedWith() == null && earlier != null ? e.withEvaluation(earlier) : e)
+        .toList();
+  }
+
+  /**
+   * Refuses to resume into a folder whose finished entries (of this run's seeds, baselines and
+   * methods) were measured under other frozen-protocol settings, e.g. after an interrupted
+   * {@code --reevaluate}: the table would mix protocols.
+   */
+  private static void requireNoStaleEntries(Path folder, Suite suite, Set<String> onlyMethods,
+      List<ResultEntry> entries, String stamp) {
+    List<String> stale = new ArrayList<>();
+    for (long seed : suite.seeds()) {
+      List<String> names = new ArrayList<>(suite.baselines());
+      suite.methods().stream().map(Suite.MethodSpec::name)
+          .filter(n -> onlyMethods.isEmpty() || onlyMethods.contains(n)).forEach(names::add);
+      for (String name : names) {
+        if (stale(entries, name, seed, stamp)) {
+          stale.add(name + " (seed " + seed + ")");
+        }
+      }
+    }
+    if (!stale.isEmpty()) {
+      throw new dev.pretext.runtime.config.SuiteConfigException("--resume into " + folder, List.of(
+          new dev.pretext.runtime.config.ConfigProblem(folder.resolve("results.json").toString(), "entries",
+              stale + " were measured under other suite.evaluation settings than this run's;"
+                  + " add --reevaluate to measure them again (methods from their kept encoders)")));
+    }
+  }
+
+  /**
+   * A finished method measured again by the frozen protocols, from its kept encoder (batch norm as
+   * calibrated then); its fine-tuning numbers, pretraining and pretext metrics stay.
+   */
+  private ResultEntry reevaluated(ResultEntry entry, Evaluator evaluator, Path folder) throws IOException {
+    EncoderExport.Kept kept = EncoderExport.load(folder, entry.name(), entry.seed(), plugins);
+    Map<String, Map<String, Double>> frozen = evaluator.frozen(
+        FrozenEncoder.kept(kept.graph(), kept.input(), kept.output(), kept.size()), entry.name(), entry.seed());
+    Map<String, Map<String, Double>> metrics = new LinkedHashMap<>(frozen);
+    entry.metrics().forEach((protocol, values) -> {
+      if (protocol.startsWith(dev.pretext.runtime.evaluation.FineTune.KEY_PREFIX)) {
+        metrics.put(protocol, values);
+      }
+    });
+    evaluator.logMetrics(metrics, "");
+    return entry.withMetrics(metrics);
   }
 
   private ResultEntry baseline(String name, Suite suite, Components components,

@@ -61,6 +61,34 @@ class ResumeCheckTest {
   }
 
   @Test
+  void reevaluatingAllowsOtherFrozenProtocolSettingsButNotOtherFineTuning() throws Exception {
+    Files.writeString(dir.resolve("resolved.conf"), EARLIER);
+    Config probe = suite("""
+        suite {
+          seeds = [1]
+          training { epochs = 5, batch-size = 256 }
+          methods = [ { type = rotation, all-rotations = false } ]
+          baselines = [raw-pixels]
+          evaluation { linear-probe.epochs = 150, knn.k = 50 }
+        }
+        """);
+    ResumeCheck.requireSameSettings(dir, probe, null, true);
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, probe, null, false))
+        .hasMessageContaining("suite.evaluation.linear-probe.epochs").hasMessageContaining("suite.evaluation.knn.k");
+    Config fineTune = suite("""
+        suite {
+          seeds = [1]
+          training { epochs = 5, batch-size = 256 }
+          methods = [ { type = rotation, all-rotations = false } ]
+          baselines = [raw-pixels]
+          evaluation { fine-tune.epochs = 9 }
+        }
+        """);
+    assertThatThrownBy(() -> ResumeCheck.requireSameSettings(dir, fineTune, null, true))
+        .hasMessageContaining("suite.evaluation.fine-tune.epochs");
+  }
+
+  @Test
   void changedSettingsAndChangedMethodsAreNamed() throws Exception {
     Files.writeString(dir.resolve("resolved.conf"), EARLIER);
     Files.createDirectories(dir.resolve("work").resolve("rotation-seed1"));

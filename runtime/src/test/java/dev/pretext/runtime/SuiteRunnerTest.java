@@ -129,4 +129,68 @@ class SuiteRunnerTest {
     assertThat(dev.pretext.runtime.report.ResultsWriter.readEntries(out))
         .extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
   }
+
+  @Test
+  void reevaluateMeasuresFinishedEntriesAgainUnderNewProbeSettingsKeepingTheirPretraining() throws Exception {
+    String suiteText = """
+        suite {
+          name = re
+          data { train-limit = 300, test-limit = 100 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 1, batch-size = 50 }
+          methods = [ { type = brightness, name = a } ]
+          baselines = [raw-pixels]
+          evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5,
+                       linear-probe { epochs = EPOCHS, min-steps = 1 },
+                       fine-tune { fractions = [0.5], epochs = 1, min-steps = 2 } }
+        }
+        """;
+    Path before = dir.resolve("before.conf");
+    Path after = dir.resolve("after.conf");
+    Files.writeString(before, suiteText.replace("EPOCHS", "1"));
+    Files.writeString(after, suiteText.replace("EPOCHS", "40"));
+    var registry = FakePlugins.registry();
+    Suite first = new SuiteLoader(registry).load(before, List.of());
+    Suite second = new SuiteLoader(registry).load(after, List.of());
+    Path out = dir.resolve("re");
+    Map<String, ResultEntry> old = byName(new SuiteRunner(registry, new TrainingEngine()).run(first, out, Set.of(), false));
+
+    // A plain --resume refuses the changed probe, naming the key.
+    assertThatThrownBy(() -> new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true))
+        .hasMessageContaining("evaluation.linear-probe.epochs");
+
+    Map<String, ResultEntry> now = byName(new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true, true));
+    ResultEntry a = now.get("a");
+    // Pretraining and fine-tuning are kept; the frozen protocols ran again under the new settings.
+    assertThat(a.stepLosses()).isEqualTo(old.get("a").stepLosses());
+    assertThat(a.pretrainingSeconds()).isEqualTo(old.get("a").pretrainingSeconds());
+    assertThat(old.get("a").metrics()).containsKey("fine_tune_50pct");
+    assertThat(a.metrics().get("fine_tune_50pct")).isEqualTo(old.get("a").metrics().get("fine_tune_50pct"));
+    assertThat(a.metrics().get("linear_probe")).isNotEqualTo(old.get("a").metrics().get("linear_probe"));
+    assertThat(now.get("raw-pixels").metrics().get("linear_probe").get("top1"))
+        .as("raw pixels: one probe step, then 40 epochs")
+        .isGreaterThan(old.get("raw-pixels").metrics().get("linear_probe").get("top1") + 0.05);
+    assertThat(a.evaluatedWith()).isEqualTo(now.get("raw-pixels").evaluatedWith())
+        .isNotEqualTo(old.get("a").evaluatedWith()).contains("\"epochs\":40");
+
+    // An interrupted re-evaluation leaves an entry measured the old way: resuming refuses to mix.
+    Path json = out.resolve("results.json");
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var root = mapper.readTree(json.toFile());
+    for (var e : root.path("entries")) {
+      if (e.path("name").asText().equals("a")) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("evaluatedWith", old.get("a").evaluatedWith());
+      }
+    }
+    mapper.writeValue(json.toFile(), root);
+    assertThatThrownBy(() -> new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true))
+        .hasMessageContaining("a (seed 1)").hasMessageContaining("--reevaluate");
+    // Measured again, it gets the same numbers: re-evaluation is deterministic.
+    Map<String, ResultEntry> again = byName(new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true, true));
+    assertThat(again.get("a").metrics()).isEqualTo(a.metrics());
+  }
+
+  private static Map<String, ResultEntry> byName(SuiteRunner.Outcome outcome) {
+    return outcome.entries().stream().collect(Collectors.toMap(ResultEntry::name, e -> e));
+  }
 }

@@ -39,13 +39,24 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Keep finished results in the folder and continue unfinished methods from their last checkpoint.")
   boolean resume;
 
+  @Option(names = "--reevaluate", description = "Resume, and measure again every finished entry whose frozen"
+      + " protocols (suite.evaluation but fine-tune) ran under other settings: methods from their kept encoders"
+      + " (pretraining and fine-tuning numbers kept), baselines from scratch.")
+  boolean reevaluate;
+
   @Override
   public Integer call() throws Exception {
-    return runSuite(parent, suiteFile, overrides, methods, out, resume);
+    return runSuite(parent, suiteFile, overrides, methods, out, resume, reevaluate);
   }
 
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume) throws Exception {
+    return runSuite(parent, file, overrides, methods, out, resume, false);
+  }
+
+  static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
+      Path out, boolean resume, boolean reevaluate) throws Exception {
+    resume |= reevaluate;
     PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
     PluginsCommand.warnAboutProblems(plugins);
     Suite suite = parent.injector().getInstance(SuiteLoader.class).load(file, overrides);
@@ -64,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
     }
     System.err.println("Results: " + folder.toAbsolutePath());
     SuiteRunner.Outcome outcome = parent.injector().getInstance(SuiteRunner.class)
-        .run(suite, folder, only, resume);
+        .run(suite, folder, only, resume, reevaluate);
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
     return outcome.anyFailed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;

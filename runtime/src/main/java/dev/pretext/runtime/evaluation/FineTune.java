@@ -33,10 +33,13 @@ public final class FineTune {
 
   private FineTune() {}
 
+  /** What every fine-tune metric group name starts with. */
+  public static final String KEY_PREFIX = "fine_tune";
+
   /** The metric group name at a fraction of the labels, e.g. {@code fine_tune_1pct}; all labels: {@code fine_tune}. */
   public static String key(double fraction) {
     if (fraction >= 1) {
-      return "fine_tune";
+      return KEY_PREFIX;
     }
     return Protocols.fractionKey(fraction).replace("linear_probe", "fine_tune");
   }

@@ -48,6 +48,14 @@ public final class FrozenEncoder {
         images -> method.task().prepareForRepresentation(tg, images));
   }
 
+  /**
+   * An encoder rebuilt on its own from a run folder (input → representation): its batch norm was
+   * calibrated before it was kept, so {@link #calibrate} leaves it as it is.
+   */
+  public static FrozenEncoder kept(SameDiff graph, String input, String representation, long size) {
+    return new FrozenEncoder(graph, representation, size, List.of(), List.of(), x -> Map.of(input, x));
+  }
+
   /** The encoder with freshly initialized weights: the random-init baseline. */
   public static FrozenEncoder untrained(Encoder encoder, ImageShape shape, long seed) {
     Nd4j.getRandom().setSeed(seed);

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param pretext the quality of the pretext task itself on held-out pretraining images, metric
  *     name → value (e.g. colorization's {@code ab_error}, {@code psnr_db}); null when the method
  *     reports none
+ * @param evaluatedWith the frozen protocols' settings the metrics were computed with ({@code
+ *     suite.evaluation} without fine-tune, rendered), so that a changed protocol is noticed per
+ *     entry; null in results written before it was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -35,7 +38,8 @@ public record ResultEntry(
     Map<String, Map<String, Double>> metrics,
     String pretrainingData,
     String evaluationData,
-    Map<String, Double> pretext) {
+    Map<String, Double> pretext,
+    String evaluatedWith) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -45,13 +49,13 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
-        imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext);
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -59,7 +63,21 @@ public record ResultEntry(
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
-            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)));
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
+        evaluatedWith);
+  }
+
+  /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
+  public ResultEntry withEvaluation(String settings) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings);
+  }
+
+  /** The same entry with other metrics (re-evaluated), everything else kept. */
+  public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
+        evaluatedWith);
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

@@ -24,7 +24,9 @@ import java.util.Map;
  */
 public final class ResultsWriter {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  // Tolerant of fields it does not know: a folder may hold entries written by a newer Pretext.
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private ResultsWriter() {}
 

@@ -199,10 +199,6 @@ public final class TrainingEngine {
         .setUpdateIntervalMillis(1000)
         .showSpeed()
         .setUnit(" steps", 1);
-    if (System.console() == null) {
-      // Output to a log: no terminal width to fit, and the default one cuts off the loss.
-      bar.setMaxRenderedLength(160);
-    }
     return bar.build();
   }
 
