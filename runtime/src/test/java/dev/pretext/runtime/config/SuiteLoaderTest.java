@@ -40,7 +40,7 @@ class SuiteLoaderTest {
     assertThat(s.training().batchSize()).isEqualTo(256);
     assertThat(s.methods()).extracting(Suite.MethodSpec::name).containsExactly("brightness");
     assertThat(s.baselines()).containsExactly("raw-pixels", "random-init");
-    assertThat(s.resolved().getInt("suite.evaluation.linear-probe.epochs")).isEqualTo(100);
+    assertThat(s.resolved().getInt("suite.evaluation.linear-probe.epochs")).isEqualTo(30);
   }
 
   @Test
