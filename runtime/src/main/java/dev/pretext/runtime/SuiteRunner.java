@@ -4,13 +4,16 @@ import com.google.inject.Inject;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.api.ImageShape;
 import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.PretrainingData;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
@@ -225,8 +228,8 @@ public final class SuiteRunner {
       }
     }
     if (!stale.isEmpty()) {
-      throw new dev.pretext.runtime.config.SuiteConfigException("--resume into " + folder, List.of(
-          new dev.pretext.runtime.config.ConfigProblem(folder.resolve("results.json").toString(), "entries",
+      throw new SuiteConfigException("--resume into " + folder, List.of(
+          new ConfigProblem(folder.resolve("results.json").toString(), "entries",
               stale + " were measured under other suite.evaluation settings than this run's;"
                   + " add --reevaluate to measure them again (methods from their kept encoders)")));
     }
@@ -242,7 +245,7 @@ public final class SuiteRunner {
         FrozenEncoder.kept(kept.graph(), kept.input(), kept.output(), kept.size()), entry.name(), entry.seed());
     Map<String, Map<String, Double>> metrics = new LinkedHashMap<>(frozen);
     entry.metrics().forEach((protocol, values) -> {
-      if (protocol.startsWith(dev.pretext.runtime.evaluation.FineTune.KEY_PREFIX)) {
+      if (protocol.startsWith(FineTune.KEY_PREFIX)) {
         metrics.put(protocol, values);
       }
     });
