@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
  * epoch counts and prints test top-1/top-5 per count: where more epochs still raise accuracy, the
  * protocol's number understates the representation. Features come from encoders kept in a run
  * folder (as {@code pretext export-encoder} builds them: the evaluated representation with its
- * calibrated batch norm), or from the pixels ({@code raw-pixels}).
+ * calibrated batch norm), or from the pixels ({@code raw-pixels}). With {@code
+ * --validation-fraction}, each count is the most a probe trains and the stopping step and L2 (from
+ * {@code --l2}) are chosen on validation, as the suite's protocol does; the choice is printed.
  */
 @Command(name = "probe-convergence", mixinStandardHelpOptions = true,
     description = "Linear-probe accuracy against probe epochs, on the features of kept encoders.")
@@ -48,7 +50,13 @@ public final class ProbeConvergence implements Callable<Integer> {
 
   @Option(names = "--batch", defaultValue = "256") int batch;
   @Option(names = "--learning-rate", defaultValue = "0.001") double learningRate;
-  @Option(names = "--l2", defaultValue = "0.0001") double l2;
+  @Option(names = "--l2", split = ",", defaultValue = "0.0001",
+      description = "L2 penalties; several need --validation-fraction to choose among them.") List<Double> l2;
+  @Option(names = "--validation-fraction", defaultValue = "0",
+      description = "Held-out share of the train labels choosing the stopping step and L2 (0: fixed budget).")
+  double validationFraction;
+  @Option(names = "--validation-checks", defaultValue = "20") int validationChecks;
+  @Option(names = "--patience", defaultValue = "5") int patience;
   @Option(names = "--min-steps", defaultValue = "2000") int minSteps;
   @Option(names = "--seed", defaultValue = "1") long seed;
   @Option(names = "--out", defaultValue = "probe-convergence.json") Path out;
@@ -62,17 +70,24 @@ public final class ProbeConvergence implements Callable<Integer> {
       INDArray[] features = features(entry, split);
       for (int e : epochs) {
         long start = System.nanoTime();
-        var settings = new Suite.ProbeSettings(e, minSteps, batch, learningRate, l2);
-        LinearProbe.Result r = LinearProbe.evaluate(features[0], split.train().labels(), features[1],
+        var settings = new Suite.ProbeSettings(e, minSteps, batch, learningRate, l2, validationFraction,
+            validationChecks, patience);
+        LinearProbe.Evaluation evaluation = LinearProbe.evaluate(features[0], split.train().labels(), features[1],
             split.test().labels(), split.train().classNames().size(), settings, seed);
+        LinearProbe.Result r = evaluation.result();
+        LinearProbe.Choice choice = evaluation.choice();
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%-28s epochs %4d: top-1 %.4f top-5 %.4f (%.0f s)%n",
-            entry, e, r.top1(), r.top5(), seconds);
+        System.out.printf(Locale.ROOT,
+            "%-28s epochs %4d: top-1 %.4f top-5 %.4f; trained l2 %.0e for %.1f epochs, validation %.4f (%.0f s)%n",
+            entry, e, r.top1(), r.top5(), choice.l2(), choice.epochs(), choice.validationTop1(), seconds);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("entry", entry);
         row.put("epochs", e);
         row.put("top1", r.top1());
         row.put("top5", r.top5());
+        row.put("l2", choice.l2());
+        row.put("trained_epochs", choice.epochs());
+        row.put("validation_top1", choice.validationTop1());
         row.put("seconds", seconds);
         results.add(row);
       }
@@ -80,7 +95,8 @@ public final class ProbeConvergence implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("data", split.train().description());
     json.put("probe", Map.of("batch_size", batch, "learning_rate", learningRate, "l2", l2,
-        "min_steps", minSteps, "seed", seed));
+        "min_steps", minSteps, "validation_fraction", validationFraction,
+        "validation_checks", validationChecks, "patience", patience, "seed", seed));
     json.put("results", results);
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
     return 0;

@@ -147,8 +147,13 @@ final class Evaluator {
 
   void logMetrics(Map<String, Map<String, Double>> metrics, String suffix) {
     StringBuilder line = new StringBuilder("  ");
-    metrics.forEach((protocol, m) -> line.append(String.format(Locale.ROOT, " %s %.4f/%.4f;",
-        protocol, m.get("top1"), m.get("top5"))));
+    metrics.forEach((protocol, m) -> {
+      line.append(String.format(Locale.ROOT, " %s %.4f/%.4f", protocol, m.get("top1"), m.get("top5")));
+      if (m.containsKey("l2")) {
+        line.append(String.format(Locale.ROOT, " (l2 %.0e, %.1f epochs)", m.get("l2"), m.get("epochs")));
+      }
+      line.append(';');
+    });
     log.println(line + suffix);
   }
 

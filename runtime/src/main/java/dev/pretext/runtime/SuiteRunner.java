@@ -64,9 +64,14 @@ public final class SuiteRunner {
 
   @Inject
   public SuiteRunner(PluginRegistry plugins, TrainingEngine engine) {
+    this(plugins, engine, System.err);
+  }
+
+  /** Progress and results lines go to {@code log}. */
+  SuiteRunner(PluginRegistry plugins, TrainingEngine engine, PrintStream log) {
     this.plugins = plugins;
     this.engine = engine;
-    this.log = System.err;
+    this.log = log;
   }
 
   /**
@@ -100,11 +105,12 @@ public final class SuiteRunner {
       ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins), reevaluate);
     }
     String stamp = EvaluationStamp.of(suite.resolved());
-    List<ResultEntry> entries = new ArrayList<>(resume ? stamped(ResultsWriter.readEntries(folder), folder) : List.of());
+    String legacyStamp = EvaluationStamp.earlier(folder);
+    List<ResultEntry> entries = new ArrayList<>(resume ? stamped(ResultsWriter.readEntries(folder), legacyStamp) : List.of());
     if (!reevaluate) {
       requireNoStaleEntries(folder, suite, onlyMethods, entries, stamp);
     }
-    writeResults(folder, suite, versions, entries);
+    writeResults(folder, suite, versions, entries, null, legacyStamp);
     for (long seed : suite.seeds()) {
       Components components = new Components(plugins, seed, data.train().shape());
       for (String baseline : suite.baselines()) {
@@ -113,9 +119,7 @@ public final class SuiteRunner {
         }
         log.printf("== %s (baseline, seed %d)%s%n", baseline, seed, done(entries, baseline, seed) ? ", evaluated again" : "");
         ResultEntry entry = baseline(baseline, suite, components, data, evaluator, seed, folder).withEvaluation(stamp);
-        entries.removeIf(e -> e.name().equals(baseline) && e.seed() == seed);
-        entries.add(entry);
-        writeResults(folder, suite, versions, entries);
+        writeResults(folder, suite, versions, entries, entry, legacyStamp);
       }
       for (Suite.MethodSpec method : suite.methods()) {
         if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
@@ -126,9 +130,7 @@ public final class SuiteRunner {
             log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
                 method.name(), method.task().type(), seed);
             ResultEntry entry = reevaluated(find(entries, method.name(), seed), evaluator, folder).withEvaluation(stamp);
-            entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
-            entries.add(entry);
-            writeResults(folder, suite, versions, entries);
+            writeResults(folder, suite, versions, entries, entry, legacyStamp);
           }
           continue;
         }
@@ -136,9 +138,7 @@ public final class SuiteRunner {
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
         ResultEntry entry = method(method, suite, components, data, evaluator,
             pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp);
-        entries.removeIf(e -> e.name().equals(method.name()) && e.seed() == seed);
-        entries.add(entry);
-        writeResults(folder, suite, versions, entries);
+        writeResults(folder, suite, versions, entries, entry, legacyStamp);
         if (entry.ok()) {
           Checkpoints.deleteRecursively(work);
         } else {
@@ -154,19 +154,23 @@ public final class SuiteRunner {
    * (e.g. {@code --resume --methods a} and {@code --methods b} side by side); a file lock keeps the
    * two from interleaving. {@code entries} ends up holding the merged list.
    */
-  private void writeResults(Path folder, Suite suite, Map<String, String> versions, List<ResultEntry> entries)
-      throws IOException {
+  /**
+   * Records {@code produced} (null: nothing new) in the folder's results under a file lock, and
+   * refreshes {@code entries} from what is then on disk. A run replaces only the entries it
+   * produced: runs filling one folder side by side never put back the copy of another run's entry
+   * they read at their start after that run re-measured it.
+   */
+  private void writeResults(Path folder, Suite suite, Map<String, String> versions, List<ResultEntry> entries,
+      ResultEntry produced, String legacyStamp) throws IOException {
     Files.createDirectories(folder);
     try (FileChannel lockFile = FileChannel.open(folder.resolve(".results.lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.lock()) {
-      List<ResultEntry> merged = new ArrayList<>();
-      for (ResultEntry onDisk : ResultsWriter.readEntries(folder)) {
-        if (entries.stream().noneMatch(e -> e.name().equals(onDisk.name()) && e.seed() == onDisk.seed())) {
-          merged.add(onDisk);
-        }
+      List<ResultEntry> merged = new ArrayList<>(stamped(ResultsWriter.readEntries(folder), legacyStamp));
+      if (produced != null) {
+        merged.removeIf(e -> e.name().equals(produced.name()) && e.seed() == produced.seed());
+        merged.add(produced);
       }
-      merged.addAll(entries);
       entries.clear();
       entries.addAll(merged);
       writeResultsLocked(folder, suite, versions, entries);
@@ -202,9 +206,11 @@ public final class SuiteRunner {
         && e.evaluatedWith() != null && !e.evaluatedWith().equals(stamp));
   }
 
-  /** Entries written before stamps were recorded were measured under the folder's earlier settings. */
-  private static List<ResultEntry> stamped(List<ResultEntry> entries, Path folder) {
-    String earlier = EvaluationStamp.earlier(folder);
+  /**
+   * Entries written before stamps were recorded were measured under the folder's earlier settings
+   * ({@code earlier}: the stamp of the resolved.conf found when the run started, or null).
+   */
+  private static List<ResultEntry> stamped(List<ResultEntry> entries, String earlier) {
     return entries.stream().map(e -> e.evaluatedWith() == null && earlier != null ? e.withEvaluation(earlier) : e)
         .toList();
   }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.config.SuiteLoader;
+import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.training.TrainingEngine;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,8 +106,8 @@ class SuiteRunnerTest {
         .hasMessageContaining(meta.toString()).hasMessageContaining("results.json").hasMessageContaining("re-run");
   }
 
-  @Test
-  void twoRunsFillingOneFolderKeepEachOthersResults() throws Exception {
+  /** Two quick methods, a and b, and no baselines. */
+  private Suite twoMethods(PluginRegistry registry) throws Exception {
     Path file = dir.resolve("two.conf");
     Files.writeString(file, """
         suite {
@@ -119,8 +121,13 @@ class SuiteRunnerTest {
                        linear-probe { epochs = 1, min-steps = 10 } }
         }
         """);
+    return new SuiteLoader(registry).load(file, List.of());
+  }
+
+  @Test
+  void twoRunsFillingOneFolderKeepEachOthersResults() throws Exception {
     var registry = FakePlugins.registry();
-    Suite suite = new SuiteLoader(registry).load(file, List.of());
+    Suite suite = twoMethods(registry);
     Path out = dir.resolve("shared");
     // As if started side by side: each writes while the other's entry is already on disk.
     new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("a"), true);
@@ -128,6 +135,46 @@ class SuiteRunnerTest {
     assertThat(second.entries()).extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
     assertThat(dev.pretext.runtime.report.ResultsWriter.readEntries(out))
         .extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void aRunDoesNotPutBackItsStartingCopyOfAnEntryAnotherRunMeasuredAgainMeanwhile() throws Exception {
+    var registry = FakePlugins.registry();
+    Suite suite = twoMethods(registry);
+    Path out = dir.resolve("side-by-side");
+    new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("a"), false);
+    // While the second run trains b, another run re-measures a (here: rewrites its probe top-1).
+    Path json = out.resolve("results.json");
+    PrintStream log = new PrintStream(System.err, true) {
+      @Override
+      public PrintStream printf(String format, Object... args) {
+        if (format.startsWith("== %s (method") && "b".equals(args[0])) {
+          rewriteProbeTop1(json, "a", 0.123);
+        }
+        return super.printf(format, args);
+      }
+    };
+    new SuiteRunner(registry, new TrainingEngine(), log).run(suite, out, Set.of("b"), true);
+
+    Map<String, ResultEntry> onDisk = dev.pretext.runtime.report.ResultsWriter.readEntries(out).stream()
+        .collect(Collectors.toMap(ResultEntry::name, e -> e));
+    assertThat(onDisk).containsKeys("a", "b");
+    assertThat(onDisk.get("a").metrics().get("linear_probe").get("top1")).isEqualTo(0.123);
+  }
+
+  private static void rewriteProbeTop1(Path json, String name, double top1) {
+    try {
+      var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+      var root = mapper.readTree(json.toFile());
+      for (var e : root.path("entries")) {
+        if (e.path("name").asText().equals(name)) {
+          ((com.fasterxml.jackson.databind.node.ObjectNode) e.path("metrics").path("linear_probe")).put("top1", top1);
+        }
+      }
+      mapper.writeValue(json.toFile(), root);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

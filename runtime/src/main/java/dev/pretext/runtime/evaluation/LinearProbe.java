@@ -1,7 +1,9 @@
 package dev.pretext.runtime.evaluation;
 
+import dev.pretext.runtime.Stratified;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.training.LinearHead;
+import java.util.Arrays;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -19,18 +21,38 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Logistic regression on standardized frozen features (DL4J softmax output layer, Adam, L2),
  * reporting top-1 and top-5 test accuracy as the reference tables do.
+ *
+ * <p>With a validation fraction, the stopping step and the L2 penalty are chosen per probe: each
+ * candidate L2 trains on the labeled train images minus a stratified held-out split, scored on it
+ * at evenly spaced checks (early stopping by patience); the best (L2, step) is then refitted on all
+ * labeled train images for the same number of passes. The test split is never looked at until the
+ * final score. A fixed budget is the wrong protocol both ways: it under-trains good
+ * representations and overfits 784 raw pixels (docs/architecture.md, "The linear probe's budget").
  */
 public final class LinearProbe {
 
   /** Test accuracies in [0, 1]. */
   public record Result(double top1, double top5) {}
 
+  /**
+   * The probe's training as chosen on validation.
+   *
+   * @param l2 the L2 penalty
+   * @param epochs passes over the labeled train images
+   * @param validationTop1 the validation accuracy that chose them (NaN when nothing was chosen)
+   */
+  public record Choice(double l2, double epochs, double validationTop1) {}
+
+  /** A probe's test accuracies and the training that produced them. */
+  public record Evaluation(Result result, Choice choice) {}
+
   private LinearProbe() {}
 
   /** Fits on the train features and labels and scores on the test ones. */
-  public static Result evaluate(INDArray trainX, int[] trainY, INDArray testX, int[] testY,
+  public static Evaluation evaluate(INDArray trainX, int[] trainY, INDArray testX, int[] testY,
       int classes, Suite.ProbeSettings settings, long seed) {
-    return score(fit(trainX, trainY, classes, settings, seed).scores(testX), testY);
+    Fitted fitted = fit(trainX, trainY, classes, settings, seed);
+    return new Evaluation(score(fitted.scores(testX), testY), fitted.choice());
   }
 
   /** A fitted probe: the train features' standardization and the softmax layer on top of it. */
@@ -38,16 +60,23 @@ public final class LinearProbe {
     private final INDArray mean;
     private final INDArray std;
     private final MultiLayerNetwork net;
+    private final Choice choice;
 
-    private Fitted(INDArray mean, INDArray std, MultiLayerNetwork net) {
-      this.mean = mean;
-      this.std = std;
+    private Fitted(Standardization standardization, MultiLayerNetwork net, Choice choice) {
+      this.mean = standardization.mean();
+      this.std = standardization.std();
       this.net = net;
+      this.choice = choice;
     }
 
     /** Class probabilities {@code [N, classes]} of raw features {@code [N, D]}. */
     public INDArray scores(INDArray features) {
       return net.output(features.subRowVector(mean).diviRowVector(std));
+    }
+
+    /** The L2 and the number of passes it was trained with. */
+    public Choice choice() {
+      return choice;
     }
 
     /**
@@ -64,42 +93,153 @@ public final class LinearProbe {
     }
   }
 
-  /** Logistic regression on the standardized train features (Adam, L2, seeded order). */
+  /**
+   * Logistic regression on the standardized train features (Adam, seeded order): the stopping step
+   * and L2 chosen on validation when the settings ask for it, else the whole budget at the one L2.
+   */
   public static Fitted fit(INDArray trainX, int[] trainY, int classes, Suite.ProbeSettings settings, long seed) {
-    INDArray mean = trainX.mean(0);
-    INDArray std = trainX.std(0).addi(1e-6);
-    INDArray train = trainX.subRowVector(mean).diviRowVector(std);
-    INDArray trainLabels = oneHot(trainY, classes);
+    int n = trainY.length;
+    Choice choice = heldOutSize(n, classes, settings) > 0
+        ? choose(trainX, trainY, classes, settings, seed)
+        : new Choice(settings.l2().get(0), (double) budget(n, settings) / batchesPerEpoch(n, settings), Double.NaN);
+    Standardization all = Standardization.of(trainX);
+    Training training = new Training(all.apply(trainX), oneHot(trainY, classes), classes, choice.l2(), settings, seed);
+    training.run(Math.max(1, (int) Math.round(choice.epochs() * batchesPerEpoch(n, settings))));
+    return new Fitted(all, training.net, choice);
+  }
 
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(seed)
-        .dataType(DataType.FLOAT)
-        .updater(new Adam(settings.learningRate()))
-        .l2(settings.l2())
-        .weightInit(WeightInit.XAVIER)
-        .list()
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-            .nIn(train.columns()).nOut(classes).activation(Activation.SOFTMAX).build())
-        .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
-    Random random = new Random(seed);
-    int n = train.rows();
-    int batchesPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
-    int epochs = Math.max(settings.epochs(), (settings.minSteps() + batchesPerEpoch - 1) / batchesPerEpoch);
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      int[] order = shuffled(n, random);
-      for (int start = 0; start < n; start += settings.batchSize()) {
-        int[] idx = java.util.Arrays.copyOfRange(order, start, Math.min(n, start + settings.batchSize()));
-        INDArray x = Nd4j.pullRows(train, 1, idx);
-        INDArray y = Nd4j.pullRows(trainLabels, 1, idx);
-        net.fit(new DataSet(x, y));
-        // Thousands of small off-heap batches: free them now rather than whenever GC runs.
-        x.close();
-        y.close();
+  /**
+   * Images held out for validation, or 0 when nothing is chosen: selection is off, or there are
+   * too few labels to keep one per class on both sides (the first L2 and the whole budget then).
+   */
+  static int heldOutSize(int n, int classes, Suite.ProbeSettings settings) {
+    if (!settings.selects()) {
+      return 0;
+    }
+    int held = Math.max(classes, (int) Math.round(settings.validationFraction() * n));
+    return n - held >= classes ? held : 0;
+  }
+
+  /** The (L2, stopping step) with the best validation top-1; ties go to the earlier. */
+  static Choice choose(INDArray x, int[] y, int classes, Suite.ProbeSettings settings, long seed) {
+    int[] heldOut = Stratified.indices(y, heldOutSize(y.length, classes, settings), seed + 104_729);
+    int[] kept = complement(heldOut, y.length);
+    INDArray fitX = Nd4j.pullRows(x, 1, kept);
+    Standardization standardization = Standardization.of(fitX);
+    INDArray fit = standardization.apply(fitX);
+    INDArray validation = standardization.apply(Nd4j.pullRows(x, 1, heldOut));
+    int[] validationY = pick(y, heldOut);
+    INDArray fitY = oneHot(pick(y, kept), classes);
+
+    int budget = budget(kept.length, settings);
+    int every = Math.max(1, budget / settings.validationChecks());
+    Choice best = null;
+    for (double l2 : settings.l2()) {
+      Training training = new Training(fit, fitY, classes, l2, settings, seed);
+      double ownBest = -1;
+      int sinceBetter = 0;
+      for (int done = 0; done < budget && sinceBetter < settings.patience(); ) {
+        int next = Math.min(budget, done + every);
+        training.run(next - done);
+        done = next;
+        double top1 = score(training.net.output(validation), validationY).top1();
+        // Patience counts against this candidate's own best, so a slower L2 is not cut short.
+        sinceBetter = top1 > ownBest ? 0 : sinceBetter + 1;
+        ownBest = Math.max(ownBest, top1);
+        if (best == null || top1 > best.validationTop1()) {
+          best = new Choice(l2, (double) done / batchesPerEpoch(kept.length, settings), top1);
+        }
       }
     }
-    return new Fitted(mean, std, net);
+    return best;
+  }
+
+  /** Optimizer steps of the whole budget: whole epochs, at least {@code min-steps}. */
+  static int budget(int n, Suite.ProbeSettings settings) {
+    int perEpoch = batchesPerEpoch(n, settings);
+    return Math.max(settings.epochs(), (settings.minSteps() + perEpoch - 1) / perEpoch) * perEpoch;
+  }
+
+  private static int batchesPerEpoch(int n, Suite.ProbeSettings settings) {
+    return (n + settings.batchSize() - 1) / settings.batchSize();
+  }
+
+  /** Per-feature mean and std of the features a probe is fitted on. */
+  private record Standardization(INDArray mean, INDArray std) {
+    static Standardization of(INDArray x) {
+      return new Standardization(x.mean(0), x.std(0).addi(1e-6));
+    }
+
+    INDArray apply(INDArray x) {
+      return x.subRowVector(mean).diviRowVector(std);
+    }
+  }
+
+  /** Mini-batch Adam on one standardized set, its seeded epoch order carried across calls. */
+  private static final class Training {
+    private final INDArray x;
+    private final INDArray y;
+    private final int batchSize;
+    private final Random random;
+    private final MultiLayerNetwork net;
+    private int[] order = new int[0];
+    private int position;
+
+    Training(INDArray x, INDArray y, int classes, double l2, Suite.ProbeSettings settings, long seed) {
+      this.x = x;
+      this.y = y;
+      this.batchSize = settings.batchSize();
+      this.random = new Random(seed);
+      MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+          .seed(seed)
+          .dataType(DataType.FLOAT)
+          .updater(new Adam(settings.learningRate()))
+          .l2(l2)
+          .weightInit(WeightInit.XAVIER)
+          .list()
+          .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+              .nIn(x.columns()).nOut(classes).activation(Activation.SOFTMAX).build())
+          .build();
+      this.net = new MultiLayerNetwork(conf);
+      net.init();
+    }
+
+    void run(int steps) {
+      for (int step = 0; step < steps; step++) {
+        if (position >= order.length) {
+          order = shuffled(x.rows(), random);
+          position = 0;
+        }
+        int[] idx = Arrays.copyOfRange(order, position, Math.min(order.length, position + batchSize));
+        position += batchSize;
+        INDArray bx = Nd4j.pullRows(x, 1, idx);
+        INDArray by = Nd4j.pullRows(y, 1, idx);
+        net.fit(new DataSet(bx, by));
+        // Thousands of small off-heap batches: free them now rather than whenever GC runs.
+        bx.close();
+        by.close();
+      }
+    }
+  }
+
+  private static int[] complement(int[] sortedIndices, int n) {
+    int[] rest = new int[n - sortedIndices.length];
+    for (int i = 0, j = 0, r = 0; i < n; i++) {
+      if (j < sortedIndices.length && sortedIndices[j] == i) {
+        j++;
+      } else {
+        rest[r++] = i;
+      }
+    }
+    return rest;
+  }
+
+  private static int[] pick(int[] values, int[] idx) {
+    int[] out = new int[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = values[idx[i]];
+    }
+    return out;
   }
 
   /** Top-1 and top-5 accuracy of class scores {@code [N, K]} against labels. */

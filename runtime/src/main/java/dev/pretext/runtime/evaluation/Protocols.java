@@ -10,7 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Every protocol of a suite on one encoder's features, extracted once: the linear probe on all
- * labels, on stratified label fractions, and the weighted kNN.
+ * labels, on stratified label fractions, and the weighted kNN. Probe entries also carry the L2
+ * and epochs they were trained with ({@code l2}, {@code epochs}) and, when chosen on validation,
+ * the validation top-1 that chose them.
  */
 public final class Protocols {
 
@@ -57,6 +59,17 @@ public final class Protocols {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("top1", r.top1());
     m.put("top5", r.top5());
+    return m;
+  }
+
+  /** Top-1/top-5 and, so a reader sees what the probe was trained with, the chosen L2 and passes. */
+  private static Map<String, Double> asMap(LinearProbe.Evaluation e) {
+    Map<String, Double> m = asMap(e.result());
+    m.put("l2", e.choice().l2());
+    m.put("epochs", e.choice().epochs());
+    if (!Double.isNaN(e.choice().validationTop1())) {
+      m.put("validation_top1", e.choice().validationTop1());
+    }
     return m;
   }
 }

@@ -118,10 +118,47 @@ public final class ResultsWriter {
           .append(" | ").append(failures.isEmpty() ? "ok" : "failed — " + String.join("; ", failures).replace("|", "/"))
           .append(" |\n");
     }
+    md.append(probeTrainingTable(byName));
     md.append(pretextTable(byName));
     md.append("\nTest accuracy, mean ± std over seeds. Versions: ");
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
+    return md.toString();
+  }
+
+  /**
+   * How each linear probe was trained — the L2 and passes chosen on validation — per seed; empty
+   * for entries measured before probes recorded it.
+   */
+  static String probeTrainingTable(Map<String, List<ResultEntry>> byName) {
+    java.util.LinkedHashSet<String> probes = new java.util.LinkedHashSet<>();
+    byName.values().forEach(list -> list.forEach(e -> e.metrics().forEach((protocol, m) -> {
+      if (m.containsKey("l2")) {
+        probes.add(protocol);
+      }
+    })));
+    if (probes.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\n## Linear probes: L2 and epochs (chosen on validation)\n\n| name |");
+    probes.forEach(p -> md.append(' ').append(p.replace('_', ' ')).append(" |"));
+    md.append("\n|---|");
+    probes.forEach(p -> md.append("---|"));
+    md.append('\n');
+    for (var group : byName.entrySet()) {
+      md.append("| ").append(group.getKey()).append(" |");
+      for (String p : probes) {
+        List<String> perSeed = new ArrayList<>();
+        for (ResultEntry e : group.getValue()) {
+          Map<String, Double> m = e.metrics().get(p);
+          if (e.ok() && m != null && m.containsKey("l2")) {
+            perSeed.add(String.format(Locale.ROOT, "s%d: %.0e, %.0f", e.seed(), m.get("l2"), m.get("epochs")));
+          }
+        }
+        md.append(' ').append(String.join("; ", perSeed)).append(" |");
+      }
+      md.append('\n');
+    }
     return md.toString();
   }
 

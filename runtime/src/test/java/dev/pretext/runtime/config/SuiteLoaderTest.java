@@ -40,7 +40,8 @@ class SuiteLoaderTest {
     assertThat(s.training().batchSize()).isEqualTo(256);
     assertThat(s.methods()).extracting(Suite.MethodSpec::name).containsExactly("brightness");
     assertThat(s.baselines()).containsExactly("raw-pixels", "random-init");
-    assertThat(s.resolved().getInt("suite.evaluation.linear-probe.epochs")).isEqualTo(30);
+    assertThat(s.resolved().getInt("suite.evaluation.linear-probe.epochs")).isEqualTo(100);
+    assertThat(s.evaluation().linearProbe().selects()).isTrue();
   }
 
   @Test
@@ -129,6 +130,23 @@ class SuiteLoaderTest {
         .isInstanceOf(SuiteConfigException.class)
         .hasMessageContaining("fine-tune.head")
         .hasMessageContaining("random or probe, got 'linear'");
+  }
+
+  @Test
+  void severalProbeL2sWithoutAValidationSplitAreRefusedNamingBothKeys() throws IOException {
+    Path file = suite(GOOD);
+    Suite fixed = loader.load(file, List.of("suite.evaluation.linear-probe.validation-fraction=0",
+        "suite.evaluation.linear-probe.l2=[0.001]"));
+    assertThat(fixed.evaluation().linearProbe().selects()).isFalse();
+    assertThat(fixed.evaluation().linearProbe().l2()).containsExactly(0.001);
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.validation-fraction=0")))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("l2")
+        .hasMessageContaining("lists 3 values but validation-fraction is 0");
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.l2=0.001")))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("linear-probe.l2")
+        .hasMessageContaining("expected a list");
   }
 
   @Test

@@ -107,7 +107,7 @@ class FineTuneTest {
       int[] rows = dev.pretext.runtime.Stratified.indices(DATA.train().labels(),
           (int) Math.round(0.2 * DATA.train().size()), 1 + 7919);
       double top1 = LinearProbe.evaluate(Nd4j.pullRows(train, 1, rows), DATA.train().subset(rows).labels(),
-          test, DATA.test().labels(), 10, PROBE, 1).top1();
+          test, DATA.test().labels(), 10, PROBE, 1).result().top1();
       return new Probed(train, test, top1);
     }
   }
