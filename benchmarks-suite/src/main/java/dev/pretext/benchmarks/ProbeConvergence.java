@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * folder (as {@code pretext export-encoder} builds them: the evaluated representation with its
  * calibrated batch norm), or from the pixels ({@code raw-pixels}). With {@code
  * --validation-fraction}, each count is the most a probe trains and the stopping step and L2 (from
- * {@code --l2}) are chosen on validation, as the suite's protocol does; the choice is printed.
+ * {@code --l2-candidates}) are chosen on validation, as the suite's protocol does; the choice is printed.
  */
 @Command(name = "probe-convergence", mixinStandardHelpOptions = true,
     description = "Linear-probe accuracy against probe epochs, on the features of kept encoders.")
@@ -50,8 +50,10 @@ public final class ProbeConvergence implements Callable<Integer> {
 
   @Option(names = "--batch", defaultValue = "256") int batch;
   @Option(names = "--learning-rate", defaultValue = "0.001") double learningRate;
-  @Option(names = "--l2", split = ",", defaultValue = "0.0001",
-      description = "L2 penalties; several need --validation-fraction to choose among them.") List<Double> l2;
+  @Option(names = "--l2", defaultValue = "0.0001", description = "L2 of a probe that chooses nothing.") double l2;
+  @Option(names = "--l2-candidates", split = ",", defaultValue = "0.00001,0.0001,0.001",
+      description = "L2 penalties chosen among on validation.") List<Double> l2Candidates;
+  @Option(names = "--min-validation-images", defaultValue = "1000") int minValidationImages;
   @Option(names = "--validation-fraction", defaultValue = "0",
       description = "Held-out share of the train labels choosing the stopping step and L2 (0: fixed budget).")
   double validationFraction;
@@ -70,8 +72,8 @@ public final class ProbeConvergence implements Callable<Integer> {
       INDArray[] features = features(entry, split);
       for (int e : epochs) {
         long start = System.nanoTime();
-        var settings = new Suite.ProbeSettings(e, minSteps, batch, learningRate, l2, validationFraction,
-            validationChecks, patience);
+        var settings = new Suite.ProbeSettings(e, minSteps, batch, learningRate, l2, l2Candidates,
+            validationFraction, minValidationImages, validationChecks, patience);
         LinearProbe.Evaluation evaluation = LinearProbe.evaluate(features[0], split.train().labels(), features[1],
             split.test().labels(), split.train().classNames().size(), settings, seed);
         LinearProbe.Result r = evaluation.result();
@@ -95,7 +97,8 @@ public final class ProbeConvergence implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("data", split.train().description());
     json.put("probe", Map.of("batch_size", batch, "learning_rate", learningRate, "l2", l2,
-        "min_steps", minSteps, "validation_fraction", validationFraction,
+        "l2_candidates", l2Candidates, "min_steps", minSteps, "validation_fraction", validationFraction,
+        "min_validation_images", minValidationImages,
         "validation_checks", validationChecks, "patience", patience, "seed", seed));
     json.put("results", results);
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);

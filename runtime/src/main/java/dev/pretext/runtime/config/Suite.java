@@ -311,50 +311,52 @@ public record Suite(
    * The linear probe's optimizer settings and how its stopping point and L2 are chosen.
    *
    * @param epochs the most epochs a probe trains (at least {@code minSteps} steps)
-   * @param l2 candidate L2 penalties; more than one needs a validation split to choose among them
+   * @param l2 the L2 penalty of a probe that chooses nothing (validation off, or too few labels)
+   * @param l2Candidates the L2 penalties chosen among on validation
    * @param validationFraction stratified share of the labeled train images held out to choose the
-   *     stopping step and the L2 (0: no choice, the probe trains the full budget at the one L2)
+   *     stopping step and the L2 (0: no choice, the probe trains the full budget at {@code l2})
+   * @param minValidationImages fewer held-out images than this choose by noise more than by
+   *     signal: such probes train the full budget at {@code l2}
    * @param validationChecks how many times, evenly spaced over the budget, validation is scored
    * @param patience checks without a better validation score after which a candidate stops
    */
-  public record ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, List<Double> l2,
-      double validationFraction, int validationChecks, int patience) {
+  public record ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, double l2,
+      List<Double> l2Candidates, double validationFraction, int minValidationImages, int validationChecks,
+      int patience) {
 
     public ProbeSettings {
-      l2 = List.copyOf(l2);
+      l2Candidates = List.copyOf(l2Candidates);
     }
 
     /** A fixed probe: the full budget at one L2, nothing chosen. */
     public ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, double l2) {
-      this(epochs, minSteps, batchSize, learningRate, List.of(l2), 0, 1, 1);
+      this(epochs, minSteps, batchSize, learningRate, l2, List.of(l2), 0, 1, 1, 1);
     }
 
-    /** Whether the stopping step and L2 are chosen on a validation split. */
+    /** Whether the stopping step and L2 are chosen on a validation split (given enough labels). */
     public boolean selects() {
       return validationFraction > 0;
     }
 
     static ProbeSettings from(Config c) {
-      List<Double> l2 = c.getDoubleList("l2");
-      if (l2.isEmpty()) {
-        throw Settings.bad(c, "l2", "needs at least one value");
+      List<Double> candidates = c.getDoubleList("l2-candidates");
+      if (candidates.isEmpty()) {
+        throw Settings.bad(c, "l2-candidates", "needs at least one value");
       }
-      for (double v : l2) {
+      for (double v : candidates) {
         if (!(v >= 0 && v <= 10)) {
-          throw Settings.bad(c, "l2", "each value must be between 0 and 10, got " + v);
+          throw Settings.bad(c, "l2-candidates", "each value must be between 0 and 10, got " + v);
         }
-      }
-      double validation = Settings.doubleIn(c, "validation-fraction", 0, 0.5);
-      if (validation == 0 && l2.size() > 1) {
-        throw Settings.bad(c, "l2", "lists " + l2.size() + " values but validation-fraction is 0:"
-            + " there is no validation split to choose among them (give one value, or a fraction > 0)");
       }
       return new ProbeSettings(
           Settings.intIn(c, "epochs", 1, 10_000),
           Settings.intIn(c, "min-steps", 0, 10_000_000),
           Settings.intIn(c, "batch-size", 1, 65_536),
           Settings.doubleIn(c, "learning-rate", 1e-8, 10),
-          l2, validation,
+          Settings.doubleIn(c, "l2", 0, 10),
+          candidates,
+          Settings.doubleIn(c, "validation-fraction", 0, 0.5),
+          Settings.intIn(c, "min-validation-images", 1, 10_000_000),
           Settings.intIn(c, "validation-checks", 1, 10_000),
           Settings.intIn(c, "patience", 1, 10_000));
     }

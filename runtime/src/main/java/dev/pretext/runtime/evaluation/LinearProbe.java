@@ -26,7 +26,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * candidate L2 trains on the labeled train images minus a stratified held-out split, scored on it
  * at evenly spaced checks (early stopping by patience); the best (L2, step) is then refitted on all
  * labeled train images for the same number of passes. The test split is never looked at until the
- * final score. A fixed budget is the wrong protocol both ways: it under-trains good
+ * final score. Probes with too few labels to hold out {@code min-validation-images} (the 1 % and
+ * 10 % label fractions) train the whole budget at the fixed L2: choices made on a few hundred
+ * images followed noise. A fixed budget is the wrong protocol both ways: it under-trains good
  * representations and overfits 784 raw pixels (docs/architecture.md, "The linear probe's budget").
  */
 public final class LinearProbe {
@@ -101,7 +103,7 @@ public final class LinearProbe {
     int n = trainY.length;
     Choice choice = heldOutSize(n, classes, settings) > 0
         ? choose(trainX, trainY, classes, settings, seed)
-        : new Choice(settings.l2().get(0), (double) budget(n, settings) / batchesPerEpoch(n, settings), Double.NaN);
+        : new Choice(settings.l2(), (double) budget(n, settings) / batchesPerEpoch(n, settings), Double.NaN);
     Standardization all = Standardization.of(trainX);
     Training training = new Training(all.apply(trainX), oneHot(trainY, classes), classes, choice.l2(), settings, seed);
     training.run(Math.max(1, (int) Math.round(choice.epochs() * batchesPerEpoch(n, settings))));
@@ -109,15 +111,16 @@ public final class LinearProbe {
   }
 
   /**
-   * Images held out for validation, or 0 when nothing is chosen: selection is off, or there are
-   * too few labels to keep one per class on both sides (the first L2 and the whole budget then).
+   * Images held out for validation, or 0 when nothing is chosen (the whole budget at {@code l2}
+   * then): selection is off, or fewer than {@code min-validation-images} would be held out, or too
+   * few labels remain to keep one per class on both sides.
    */
   static int heldOutSize(int n, int classes, Suite.ProbeSettings settings) {
     if (!settings.selects()) {
       return 0;
     }
     int held = Math.max(classes, (int) Math.round(settings.validationFraction() * n));
-    return n - held >= classes ? held : 0;
+    return held >= settings.minValidationImages() && n - held >= classes ? held : 0;
   }
 
   /** The (L2, stopping step) with the best validation top-1; ties go to the earlier. */
@@ -134,7 +137,7 @@ public final class LinearProbe {
     int budget = budget(kept.length, settings);
     int every = Math.max(1, budget / settings.validationChecks());
     Choice best = null;
-    for (double l2 : settings.l2()) {
+    for (double l2 : settings.l2Candidates()) {
       Training training = new Training(fit, fitY, classes, l2, settings, seed);
       double ownBest = -1;
       int sinceBetter = 0;

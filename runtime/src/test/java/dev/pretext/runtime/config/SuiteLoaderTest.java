@@ -133,20 +133,17 @@ class SuiteLoaderTest {
   }
 
   @Test
-  void severalProbeL2sWithoutAValidationSplitAreRefusedNamingBothKeys() throws IOException {
+  void theProbeChoosesOnValidationByDefaultAndABadL2CandidateIsNamed() throws IOException {
     Path file = suite(GOOD);
-    Suite fixed = loader.load(file, List.of("suite.evaluation.linear-probe.validation-fraction=0",
-        "suite.evaluation.linear-probe.l2=[0.001]"));
-    assertThat(fixed.evaluation().linearProbe().selects()).isFalse();
-    assertThat(fixed.evaluation().linearProbe().l2()).containsExactly(0.001);
-    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.validation-fraction=0")))
+    Suite.ProbeSettings probe = loader.load(file, List.of()).evaluation().linearProbe();
+    assertThat(probe.selects()).isTrue();
+    assertThat(probe.l2()).isEqualTo(1e-4);
+    assertThat(probe.l2Candidates()).containsExactly(1e-5, 1e-4, 1e-3);
+    assertThat(probe.minValidationImages()).isEqualTo(1000);
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.l2-candidates=[0.001, -1]")))
         .isInstanceOf(SuiteConfigException.class)
-        .hasMessageContaining("l2")
-        .hasMessageContaining("lists 3 values but validation-fraction is 0");
-    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.l2=0.001")))
-        .isInstanceOf(SuiteConfigException.class)
-        .hasMessageContaining("linear-probe.l2")
-        .hasMessageContaining("expected a list");
+        .hasMessageContaining("l2-candidates")
+        .hasMessageContaining("got -1.0");
   }
 
   @Test

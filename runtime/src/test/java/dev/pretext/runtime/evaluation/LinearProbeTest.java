@@ -38,7 +38,7 @@ class LinearProbeTest {
   }
 
   private static Suite.ProbeSettings choosing(List<Double> l2, int checks) {
-    return new Suite.ProbeSettings(100, 0, 64, 1e-3, l2, 0.2, checks, 5);
+    return new Suite.ProbeSettings(100, 0, 64, 1e-3, 1e-4, l2, 0.2, 100, checks, 5);
   }
 
   private static LinearProbe.Evaluation probe(Suite.ProbeSettings settings) {
@@ -75,16 +75,20 @@ class LinearProbeTest {
   }
 
   @Test
-  void tooFewLabelsToHoldOutOnePerClassTrainTheWholeBudgetAtTheFirstL2() {
-    int[] rows = {0, 1, 2, 3, 4};
-    Suite.ProbeSettings settings = new Suite.ProbeSettings(3, 0, 64, 1e-3, List.of(1e-4, 1e-3), 0.5, 5, 5);
-    int[] labels = {0, 1, 2, 0, 1};
-    LinearProbe.Choice choice = LinearProbe.fit(Nd4j.pullRows(TRAIN.x(), 1, rows), labels, 3, settings, 1).choice();
+  void tooFewHeldOutImagesTrainTheWholeBudgetAtTheFixedL2() {
+    // 200 of 1,000 would be held out, 201 are required: nothing is chosen.
+    Suite.ProbeSettings settings = new Suite.ProbeSettings(100, 0, 64, 1e-3, 0.0, List.of(0.0, 0.5), 0.2, 201, 1, 5);
+    LinearProbe.Evaluation fixed = probe(settings);
 
-    assertThat(LinearProbe.heldOutSize(5, 3, settings)).isZero();
-    assertThat(LinearProbe.heldOutSize(6, 3, settings)).isEqualTo(3);
-    assertThat(choice.l2()).isEqualTo(1e-4);
-    assertThat(choice.epochs()).isEqualTo(3);
-    assertThat(choice.validationTop1()).isNaN();
+    assertThat(LinearProbe.heldOutSize(1000, 3, settings)).isZero();
+    assertThat(LinearProbe.heldOutSize(1005, 3, settings)).isEqualTo(201);
+    assertThat(fixed.choice().l2()).isZero();
+    assertThat(fixed.choice().epochs()).isEqualTo(100);
+    assertThat(fixed.choice().validationTop1()).isNaN();
+    assertThat(fixed.result()).isEqualTo(probe(new Suite.ProbeSettings(100, 0, 64, 1e-3, 0.0)).result());
+    // ... and one image per class must stay on each side, whatever the minimum.
+    Suite.ProbeSettings tiny = new Suite.ProbeSettings(3, 0, 64, 1e-3, 1e-4, List.of(1e-5, 1e-3), 0.5, 1, 5, 5);
+    assertThat(LinearProbe.heldOutSize(5, 3, tiny)).isZero();
+    assertThat(LinearProbe.heldOutSize(6, 3, tiny)).isEqualTo(3);
   }
 }
