@@ -26,6 +26,19 @@ class ProbeConvergenceTest {
   }
 
   @Test
+  void withAValidationSplitTheChosenL2AndStopAreRecorded() throws Exception {
+    Path out = dir.resolve("v.json");
+    int code = new CommandLine(new ProbeConvergence()).execute("--entries", "raw-pixels", "--data", "embedded",
+        "--epochs", "4", "--min-steps", "0", "--l2-candidates", "0.00001,0.01", "--validation-fraction", "0.1",
+        "--min-validation-images", "100", "--validation-checks", "4", "--out", out.toString());
+    assertThat(code).isZero();
+    JsonNode row = new ObjectMapper().readTree(out.toFile()).path("results").get(0);
+    assertThat(row.path("l2").asDouble()).isIn(0.00001, 0.01);
+    assertThat(row.path("trained_epochs").asDouble()).isBetween(1.0, 4.0);
+    assertThat(row.path("validation_top1").asDouble()).isBetween(0.5, 1.0);
+  }
+
+  @Test
   void anEntryWithoutItsRunFolderIsABadArgument() {
     int code = new CommandLine(new ProbeConvergence()).execute("--entries", "simclr:1", "--data", "embedded",
         "--out", dir.resolve("q.json").toString());
