@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -140,7 +141,8 @@ public final class ResultsWriter {
     if (probes.isEmpty()) {
       return "";
     }
-    StringBuilder md = new StringBuilder("\n## Linear probes: L2 and epochs (chosen on validation)\n\n| name |");
+    StringBuilder md = new StringBuilder("\n## Linear probes: L2 and epochs trained"
+        + " (chosen on validation where enough images were held out)\n\n| name |");
     probes.forEach(p -> md.append(' ').append(p.replace('_', ' ')).append(" |"));
     md.append("\n|---|");
     probes.forEach(p -> md.append("---|"));
@@ -149,7 +151,8 @@ public final class ResultsWriter {
       md.append("| ").append(group.getKey()).append(" |");
       for (String p : probes) {
         List<String> perSeed = new ArrayList<>();
-        for (ResultEntry e : group.getValue()) {
+        List<ResultEntry> bySeed = group.getValue().stream().sorted(Comparator.comparingLong(ResultEntry::seed)).toList();
+        for (ResultEntry e : bySeed) {
           Map<String, Double> m = e.metrics().get(p);
           if (e.ok() && m != null && m.containsKey("l2")) {
             perSeed.add(String.format(Locale.ROOT, "s%d: %.0e, %.0f", e.seed(), m.get("l2"), m.get("epochs")));

@@ -65,9 +65,9 @@ class ResultsWriterTest {
     ResultEntry seed2 = entry("rot", 2, 0.8);
     seed1.metrics().get("linear_probe").putAll(Map.of("l2", 1e-4, "epochs", 45.0));
     seed2.metrics().get("linear_probe").putAll(Map.of("l2", 1e-3, "epochs", 15.0));
-    String md = ResultsWriter.markdown("s", Map.of(), List.of(seed1, seed2));
+    String md = ResultsWriter.markdown("s", Map.of(), List.of(seed2, seed1));
     assertThat(md).contains("| rot | method | 2/2 | 0.8000 ± 0.0000 | 0.9900 ± 0.0000 |")
-        .contains("## Linear probes: L2 and epochs (chosen on validation)")
+        .contains("## Linear probes: L2 and epochs trained")
         .contains("| name | linear probe |")
         .contains("| rot | s1: 1e-04, 45; s2: 1e-03, 15 |");
     assertThat(ResultsWriter.markdown("s", Map.of(), List.of(entry("rot", 1, 0.8)))).doesNotContain("Linear probes:");
