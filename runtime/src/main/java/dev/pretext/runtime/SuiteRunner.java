@@ -150,11 +150,6 @@ public final class SuiteRunner {
   }
 
   /**
-   * Writes the results, first merging in entries another process wrote to the same folder since
-   * (e.g. {@code --resume --methods a} and {@code --methods b} side by side); a file lock keeps the
-   * two from interleaving. {@code entries} ends up holding the merged list.
-   */
-  /**
    * Records {@code produced} (null: nothing new) in the folder's results under a file lock, and
    * refreshes {@code entries} from what is then on disk. A run replaces only the entries it
    * produced: runs filling one folder side by side never put back the copy of another run's entry

@@ -147,9 +147,8 @@ public final class Figures {
           s.setMarker(fineTune ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
           s.setLineColor(colour);
           s.setMarkerColor(colour);
-          if (fineTune) {
-            s.setLineStyle(SeriesLines.DASH_DASH);
-          }
+          // Set both styles: XChart's cycle would give later series (past ~16) dotted lines.
+          s.setLineStyle(fineTune ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
         }
       }
     }

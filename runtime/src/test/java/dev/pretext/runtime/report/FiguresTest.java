@@ -73,4 +73,25 @@ class FiguresTest {
     assertThat(spreadByFraction.get(0.1)).isCloseTo(0.0, within(1e-12));
     assertThat(spreadByFraction.get(1.0)).isCloseTo(Math.sqrt(0.0002), within(1e-12));
   }
+
+  @Test
+  void labelEfficiencyDrawsProbesSolidAndFineTunesDashedHoweverManyEntries() throws Exception {
+    List<ResultEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+      metrics.put("linear_probe", Map.of("top1", 0.8));
+      metrics.put("linear_probe_10pct", Map.of("top1", 0.7));
+      metrics.put("fine_tune_10pct", Map.of("top1", 0.75));
+      entries.add(new ResultEntry("method-" + i, "method", "m", 1, ResultEntry.OK, null, 10, 5L, 100.0,
+          List.of(1.0), List.of(1.0), metrics));
+    }
+    var chart = Figures.labelEfficiencyChart(entries,
+        new LinkedHashMap<>(Map.of("linear_probe_10pct", 0.1, "linear_probe", 1.0)));
+    // Painting is where XChart fills unset styles from its cycle.
+    org.knowm.xchart.BitmapEncoder.getBitmapBytes(chart, org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+    assertThat(chart.getSeriesMap()).hasSize(24);
+    chart.getSeriesMap().forEach((name, series) -> assertThat(series.getLineStyle())
+        .as(name).isEqualTo(name.endsWith("(fine-tune)")
+            ? org.knowm.xchart.style.lines.SeriesLines.DASH_DASH : org.knowm.xchart.style.lines.SeriesLines.SOLID));
+  }
 }
