@@ -50,4 +50,31 @@ public interface ComponentRegistry {
     }
     return List.copyOf(result);
   }
+
+  /**
+   * Creates the loss a task configures under its {@code loss} key ({@code loss.type} and that
+   * type's settings) and checks that the loss reads only roles the task provides, so that a
+   * mismatch is reported when the suite loads, naming {@code <path>.loss.type}, rather than as a
+   * missing variable while the graph is built.
+   *
+   * @param taskSettings the task's own settings, holding {@code loss}
+   * @param path where {@code taskSettings} live in the suite
+   * @param task the task's type name, for the message
+   * @param provided the roles the task hands its loss
+   * @param suggestion what to use instead, e.g. {@code "a contrastive loss such as info-nce"}
+   * @throws ConfigException.BadValue at {@code <path>.loss.type} when the loss reads a role the task
+   *     does not provide
+   * @since 1.1
+   */
+  default Loss createLoss(Config taskSettings, String path, String task, Set<String> provided,
+      String suggestion) {
+    String type = taskSettings.getString("loss.type");
+    Loss loss = create(Loss.class, type, taskSettings.getConfig("loss"), path + ".loss");
+    if (!provided.containsAll(loss.roles())) {
+      throw new ConfigException.BadValue(taskSettings.getValue("loss.type").origin(), path + ".loss.type",
+          "the loss '" + type + "' reads " + new TreeSet<>(loss.roles()) + " but " + task + " provides "
+              + new TreeSet<>(provided) + "; use " + suggestion);
+    }
+    return loss;
+  }
 }

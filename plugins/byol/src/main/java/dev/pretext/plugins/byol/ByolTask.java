@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -100,14 +99,8 @@ final class ByolTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("base-momentum").origin(), path + ".base-momentum",
           "must be between 0 and 1, got " + baseMomentum);
     }
-    this.loss = context.components().create(Loss.class, c.getString("loss.type"),
-        c.getConfig("loss"), path + ".loss");
-    if (!ROLES.containsAll(loss.roles())) {
-      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
-          "the loss '" + c.getString("loss.type") + "' reads " + new TreeSet<>(loss.roles())
-              + " but byol provides " + new TreeSet<>(ROLES)
-              + "; use a regression loss such as negative-cosine");
-    }
+    this.loss = context.components().createLoss(c, path, "byol", ROLES,
+        "a regression loss such as negative-cosine");
   }
 
   /** Creates each entry of the list through the registry, which validates its settings. */

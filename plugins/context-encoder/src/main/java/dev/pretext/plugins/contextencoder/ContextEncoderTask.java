@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -75,13 +74,8 @@ final class ContextEncoderTask implements PretextTask {
           path + ".decoder.channels", problem);
     }
     String lossType = c.getString("loss.type");
-    this.loss = context.components().create(Loss.class, lossType, c.getConfig("loss"), path + ".loss");
-    if (!ROLES.containsAll(loss.roles())) {
-      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
-          "the loss '" + lossType + "' reads " + new TreeSet<>(loss.roles())
-              + " but context-encoder provides " + new TreeSet<>(ROLES)
-              + "; use a reconstruction loss such as mse or binary-cross-entropy");
-    }
+    this.loss = context.components().createLoss(c, path, "context-encoder", ROLES,
+        "a reconstruction loss such as mse or binary-cross-entropy");
     this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
     this.seed = context.seed();
   }

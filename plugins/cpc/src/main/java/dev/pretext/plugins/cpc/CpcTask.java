@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -108,13 +107,8 @@ final class CpcTask implements PretextTask {
         intIn(cc, path + ".context", "channels", 1, 4096, null));
     this.sampler = ctx.components().create(NegativeSampler.class, c.getString("sampler.type"),
         c.getConfig("sampler"), path + ".sampler");
-    this.loss = ctx.components().create(Loss.class, c.getString("loss.type"),
-        c.getConfig("loss"), path + ".loss");
-    if (!ROLES.containsAll(loss.roles())) {
-      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
-          "the loss '" + c.getString("loss.type") + "' reads " + new TreeSet<>(loss.roles())
-              + " but cpc provides " + new TreeSet<>(ROLES) + "; use a contrastive loss such as info-nce");
-    }
+    this.loss = ctx.components().createLoss(c, path, "cpc", ROLES,
+        "a contrastive loss such as info-nce");
   }
 
   private static int intIn(Config c, String path, String key, int min, int max, String why) {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,13 +66,8 @@ final class JigsawTask implements PretextTask {
     String path = context.configPath();
     this.settings = JigsawSettings.from(c, path, context.imageShape());
     this.grid = settings.tileGrid();
-    String lossType = c.getString("loss.type");
-    this.loss = context.components().create(Loss.class, lossType, c.getConfig("loss"), path + ".loss");
-    if (!ROLES.containsAll(loss.roles())) {
-      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
-          "the loss '" + lossType + "' reads " + new TreeSet<>(loss.roles()) + " but jigsaw provides "
-              + new TreeSet<>(ROLES) + "; use a classification loss such as cross-entropy");
-    }
+    this.loss = context.components().createLoss(c, path, "jigsaw", ROLES,
+        "a classification loss such as cross-entropy");
     this.seed = context.seed();
   }
 

@@ -10,6 +10,7 @@ import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.api.graph.Ops;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,6 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
 final class RotationTask implements PretextTask {
 
   static final int ROTATIONS = 4;
+
+  /** What this task hands its loss. */
+  static final Set<String> ROLES = Set.of("logits", "labels");
 
   private final boolean allRotations;
   private final int headHidden;
@@ -38,10 +42,10 @@ final class RotationTask implements PretextTask {
     this.headHidden = c.getInt("head-hidden");
     if (headHidden < 0) {
       throw new com.typesafe.config.ConfigException.BadValue(c.getValue("head-hidden").origin(),
-          "head-hidden", "must be >= 0 (0 = linear head), got " + headHidden);
+          context.configPath() + ".head-hidden", "must be >= 0 (0 = linear head), got " + headHidden);
     }
-    this.loss = context.components().create(Loss.class, c.getString("loss.type"),
-        c.getConfig("loss"), context.configPath() + ".loss");
+    this.loss = context.components().createLoss(c, context.configPath(), "rotation", ROLES,
+        "a classification loss such as cross-entropy");
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.pretext.plugins.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
@@ -60,5 +62,15 @@ class RotationTaskTest extends PretextTaskConformance {
       counts[label]++;
     }
     assertThat(java.util.Arrays.stream(counts).min().orElseThrow()).isGreaterThan(5);
+  }
+
+  @Test
+  void badSettingsAreNamedByTheirPathInTheSuite() {
+    // A loss reading roles rotation does not hand over fails when the suite loads, not mid-build.
+    assertThatThrownBy(() -> TestKit.task("rotation", "loss.type = mse", 1))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("test.task.loss.type")
+        .hasMessageContaining("rotation provides [labels, logits]").hasMessageContaining("cross-entropy");
+    assertThatThrownBy(() -> TestKit.task("rotation", "head-hidden = -1", 1))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("test.task.head-hidden");
   }
 }

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -68,14 +67,8 @@ final class SimClrTask implements PretextTask {
     this.projection = Projection.from(c.getConfig("projection"), path + ".projection");
     this.sampler = context.components().create(NegativeSampler.class, c.getString("sampler.type"),
         c.getConfig("sampler"), path + ".sampler");
-    this.loss = context.components().create(Loss.class, c.getString("loss.type"),
-        c.getConfig("loss"), path + ".loss");
-    if (!ROLES.containsAll(loss.roles())) {
-      throw new ConfigException.BadValue(c.getValue("loss.type").origin(), path + ".loss.type",
-          "the loss '" + c.getString("loss.type") + "' reads " + new TreeSet<>(loss.roles())
-              + " but simclr provides " + new TreeSet<>(ROLES)
-              + "; use a contrastive loss such as nt-xent or info-nce");
-    }
+    this.loss = context.components().createLoss(c, path, "simclr", ROLES,
+        "a contrastive loss such as nt-xent or info-nce");
   }
 
   /** Creates each entry of the list through the registry, which validates its settings. */
