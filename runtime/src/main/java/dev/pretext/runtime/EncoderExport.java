@@ -93,8 +93,21 @@ public final class EncoderExport {
     return out;
   }
 
-  /** The encoder of {@code method} and {@code seed} kept in {@code runFolder}, rebuilt on its own. */
+  /**
+   * The encoder of {@code method} and {@code seed} kept in {@code runFolder}, rebuilt on its own
+   * for images of the shape it pretrained on.
+   */
   public static Kept load(Path runFolder, String method, long seed, PluginRegistry plugins) throws IOException {
+    return load(runFolder, method, seed, plugins, null);
+  }
+
+  /**
+   * As {@link #load(Path, String, long, PluginRegistry)}, for images of {@code input} (null: the
+   * pretraining shape). The task is still created for the shape it pretrained on — colorization
+   * pretrains on RGB and is evaluated on gray images, which its representation reads too.
+   */
+  public static Kept load(Path runFolder, String method, long seed, PluginRegistry plugins, ImageShape input)
+      throws IOException {
     Path folder = runFolder.resolve("encoders");
     Path graphFile = graphFile(runFolder, method, seed);
     Path meta = folder.resolve(method + "-seed" + seed + ".json");
@@ -104,13 +117,15 @@ public final class EncoderExport {
     }
     JsonNode d = JSON.readTree(meta.toFile());
     JsonNode sh = d.path("image_shape");
-    ImageShape shape = new ImageShape(sh.get(0).asInt(), sh.get(1).asInt(), sh.get(2).asInt());
-    Encoder encoder = new Components(plugins, seed, shape).create(Encoder.class, d.path("encoder_type").asText(),
-        ConfigFactory.parseString(d.path("encoder_settings").asText()), "encoder");
+    ImageShape pretrainedOn = new ImageShape(sh.get(0).asInt(), sh.get(1).asInt(), sh.get(2).asInt());
+    ImageShape shape = input != null ? input : pretrainedOn;
+    Encoder encoder = new Components(plugins, seed, pretrainedOn).create(Encoder.class,
+        d.path("encoder_type").asText(), ConfigFactory.parseString(d.path("encoder_settings").asText()), "encoder");
 
     GraphBuilder builder = GraphBuilder.create(seed);
     SDVariable images = builder.placeholder("images", shape.batchShape());
-    Encoder.Representation rep = imageRepresentation(d, meta, builder, encoder, images, shape, plugins, seed);
+    Encoder.Representation rep =
+        imageRepresentation(d, meta, builder, encoder, images, pretrainedOn, shape, plugins, seed);
     SameDiff trained = SameDiff.load(graphFile.toFile(), false);
     copyEncoderArrays(trained, builder.sameDiff());
     builder.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
@@ -125,8 +140,8 @@ public final class EncoderExport {
    * the run's results.json, whose {@code components.methods} has every method's settings.
    */
   private static Encoder.Representation imageRepresentation(JsonNode d, Path meta, GraphBuilder builder,
-      Encoder encoder, SDVariable images, ImageShape shape, PluginRegistry plugins, long seed)
-      throws IOException {
+      Encoder encoder, SDVariable images, ImageShape pretrainedOn, ImageShape shape, PluginRegistry plugins,
+      long seed) throws IOException {
     String type = d.path("task_type").asText(null);
     String settings = d.path("task_settings").asText(null);
     if (type == null) {
@@ -142,8 +157,15 @@ public final class EncoderExport {
       type = task.get("type").asText();
       settings = ((ObjectNode) task.deepCopy()).without("type").toString();
     }
-    PretextTask task = new Components(plugins, seed, shape).create(PretextTask.class, type,
-        ConfigFactory.parseString(settings), "task");
+    PretextTask task;
+    try {
+      task = new Components(plugins, seed, pretrainedOn).create(PretextTask.class, type,
+          ConfigFactory.parseString(settings), "task");
+    } catch (RuntimeException e) {
+      // Descriptions kept before the task was recorded hold the encoder's input shape, not the task's.
+      throw new IllegalArgumentException("the task '" + type + "' of " + meta + " cannot be created again for"
+          + " the recorded image_shape " + pretrainedOn + ": " + e.getMessage(), e);
+    }
     return task.buildImageRepresentation(builder, encoder, images, shape);
   }
 

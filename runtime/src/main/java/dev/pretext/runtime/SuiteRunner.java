@@ -2,13 +2,13 @@ package dev.pretext.runtime;
 
 import com.google.inject.Inject;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.config.SuiteConfigException;
-import dev.pretext.api.ImageShape;
 import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.PretrainingData;
@@ -48,9 +48,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class SuiteRunner {
 
   /** What a run produced. */
-  public record Outcome(Path folder, List<ResultEntry> entries) {
+  /**
+   * @param notReevaluated entries {@code --reevaluate} could not measure again ("name (seed s)"); they
+   *     keep their earlier numbers
+   */
+  public record Outcome(Path folder, List<ResultEntry> entries, List<String> notReevaluated) {
     public boolean anyFailed() {
-      return entries.stream().anyMatch(e -> !e.ok());
+      return !notReevaluated.isEmpty() || entries.stream().anyMatch(e -> !e.ok());
     }
   }
 
@@ -111,6 +115,7 @@ public final class SuiteRunner {
       requireNoStaleEntries(folder, suite, onlyMethods, entries, stamp);
     }
     writeResults(folder, suite, versions, entries, null, legacyStamp);
+    List<String> notReevaluated = new ArrayList<>();
     for (long seed : suite.seeds()) {
       Components components = new Components(plugins, seed, data.train().shape());
       for (String baseline : suite.baselines()) {
@@ -129,7 +134,17 @@ public final class SuiteRunner {
           if (stale(entries, method.name(), seed, stamp)) {
             log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
                 method.name(), method.task().type(), seed);
-            ResultEntry entry = reevaluated(find(entries, method.name(), seed), evaluator, folder).withEvaluation(stamp);
+            ResultEntry entry;
+            try {
+              entry = reevaluated(find(entries, method.name(), seed), evaluator, folder, data.train().shape())
+                  .withEvaluation(stamp);
+            } catch (IOException | RuntimeException | LinkageError e) {
+              // The entry keeps its earlier measurement (and stamp); the other entries go on.
+              log.printf("!! %s (seed %d) could not be evaluated again, its earlier numbers stay: %s%n",
+                  method.name(), seed, e.getMessage());
+              notReevaluated.add(method.name() + " (seed " + seed + ")");
+              continue;
+            }
             writeResults(folder, suite, versions, entries, entry, legacyStamp);
           }
           continue;
@@ -146,7 +161,7 @@ public final class SuiteRunner {
         }
       }
     }
-    return new Outcome(folder, entries);
+    return new Outcome(folder, entries, List.copyOf(notReevaluated));
   }
 
   /**
@@ -240,8 +255,10 @@ public final class SuiteRunner {
    * A finished method measured again by the frozen protocols, from its kept encoder (batch norm as
    * calibrated then); its fine-tuning numbers, pretraining and pretext metrics stay.
    */
-  private ResultEntry reevaluated(ResultEntry entry, Evaluator evaluator, Path folder) throws IOException {
-    EncoderExport.Kept kept = EncoderExport.load(folder, entry.name(), entry.seed(), plugins);
+  private ResultEntry reevaluated(ResultEntry entry, Evaluator evaluator, Path folder, ImageShape evaluated)
+      throws IOException {
+    // Built for the evaluation images, which may differ from the pretraining ones (RGB patches, gray data).
+    EncoderExport.Kept kept = EncoderExport.load(folder, entry.name(), entry.seed(), plugins, evaluated);
     Map<String, Map<String, Double>> frozen = evaluator.frozen(
         FrozenEncoder.kept(kept.graph(), kept.input(), kept.output(), kept.size()), entry.name(), entry.seed());
     Map<String, Map<String, Double>> metrics = new LinkedHashMap<>(frozen);

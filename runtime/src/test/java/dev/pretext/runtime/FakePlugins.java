@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,13 +40,16 @@ public final class FakePlugins {
     Map<ComponentKind, Map<String, ComponentFactory<?>>> components = new EnumMap<>(ComponentKind.class);
     components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny",
         ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width"))))));
-    components.put(ComponentKind.PRETEXT_TASK, new LinkedHashMap<>(Map.of("brightness",
-        ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new))));
+    components.put(ComponentKind.PRETEXT_TASK, new LinkedHashMap<>(Map.of(
+        "brightness", ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new),
+        "gray-brightness", ComponentFactory.of("gray-brightness", "RGB only: mean pixel from the gray image",
+            GrayBrightnessTask::new))));
     Config reference = ConfigFactory.parseString("""
         pretext.encoder.tiny {
           # Representation width.
           width = 16
         }
+        pretext.task.gray-brightness {}
         pretext.task.brightness {
           # Make the loss NaN from this step on (-1 = never).
           explode-at-step = -1
@@ -122,6 +126,56 @@ public final class FakePlugins {
       boolean explode = explodeAt >= 0 && step.step() >= explodeAt;
       inputs.put("poison", Nd4j.createFromArray(new float[][] {{explode ? Float.NaN : 0f}}));
       return inputs;
+    }
+  }
+
+  /**
+   * Like colorization: created only for RGB pretraining images, its encoder sees their gray
+   * version, and its representation reads gray or RGB images (gray = mean over channels).
+   */
+  static final class GrayBrightnessTask implements PretextTask {
+
+    GrayBrightnessTask(ComponentContext ctx) {
+      if (ctx.imageShape().channels() != 3) {
+        throw new IllegalArgumentException("gray-brightness pretrains on RGB images, got " + ctx.imageShape());
+      }
+    }
+
+    @Override
+    public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
+      ImageShape gray = shape.withChannels(1);
+      SDVariable images = g.placeholder("gray", gray.batchShape());
+      SDVariable target = g.placeholder("target", -1, 1);
+      Encoder.Representation h = encoder.build(g.scope("encoder"), images, gray);
+      SDVariable diff = Ops.linear(g, "head", h.variable(), h.size(), 1).sub(target);
+      SDVariable loss = diff.mul(diff).mean().rename("gray_loss");
+      return new TaskGraph(loss.name(), h.variable().name(), h.size(), images.name());
+    }
+
+    @Override
+    public Map<String, INDArray> prepare(INDArray images, Random random) {
+      INDArray gray = images.mean(true, 1);
+      return Map.of("gray", gray, "target", gray.reshape(gray.size(0), -1).mean(true, 1).reshape(-1, 1));
+    }
+
+    @Override
+    public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
+      return Map.of(graph.representationInput(), images.mean(true, 1));
+    }
+
+    @Override
+    public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder, SDVariable images,
+        ImageShape shape) {
+      // Channel by channel, as colorization's lightness formulas: the graph is built for one count.
+      SDVariable gray = images;
+      if (shape.channels() == 3) {
+        gray = channel(images, 0).add(channel(images, 1)).add(channel(images, 2)).div(3);
+      }
+      return encoder.build(g.scope("encoder"), gray, shape.withChannels(1));
+    }
+
+    private static SDVariable channel(SDVariable images, int c) {
+      return images.get(SDIndex.all(), SDIndex.interval(c, c + 1), SDIndex.all(), SDIndex.all());
     }
   }
 }

@@ -136,4 +136,54 @@ class PretrainingDataRunTest {
     assertThat(fromPatches).isEqualTo(patches.heldOut().batch(new int[] {0, 1, 2, 3, 4, 5, 6, 7}));
     assertThat(fromTest).isEqualTo(fashion.test().batch(new int[] {0, 1, 2, 3, 4, 5, 6, 7}));
   }
+
+  @Test
+  void aMethodPretrainedOnRgbIsEvaluatedAgainOnGrayImagesAndExportedForRgb() throws Exception {
+    String text = """
+        suite {
+          name = rgb
+          data { train-limit = 300, test-limit = 100 }
+          pretraining-data { path = "%s", patch-size = 28, patches = 100, held-out = 10 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 1, batch-size = 50 }
+          methods = [ { type = gray-brightness, name = rgb } ]
+          baselines = []
+          evaluation { calibration-batches = 1, label-fractions = [], knn.enabled = false,
+                       linear-probe { epochs = EPOCHS, min-steps = 1 } }
+        }
+        """.formatted(photos.toString().replace("\\", "/"));
+    Path before = dir.resolve("before.conf");
+    Path after = dir.resolve("after.conf");
+    Files.writeString(before, text.replace("EPOCHS", "1"));
+    Files.writeString(after, text.replace("EPOCHS", "20"));
+    var registry = FakePlugins.registry();
+    Path out = dir.resolve("rgb");
+    ResultEntry first = new SuiteRunner(registry, new TrainingEngine())
+        .run(new SuiteLoader(registry).load(before, List.of()), out, Set.of(), false).entries().get(0);
+    assertThat(first.ok()).as(first.reason()).isTrue();
+
+    SuiteRunner.Outcome again = new SuiteRunner(registry, new TrainingEngine())
+        .run(new SuiteLoader(registry).load(after, List.of()), out, Set.of(), true, true);
+
+    // The task is created for its RGB patches; the kept encoder reads the gray evaluation images.
+    assertThat(again.notReevaluated()).isEmpty();
+    ResultEntry second = again.entries().get(0);
+    assertThat(second.evaluatedWith()).contains("\"epochs\":20").isNotEqualTo(first.evaluatedWith());
+    assertThat(second.metrics().get("linear_probe")).isNotEqualTo(first.metrics().get("linear_probe"));
+    // Exported, the encoder takes what it pretrained on: RGB.
+    var encoder = PretrainedEncoder.load(EncoderExport.export(out, "rgb", null, dir.resolve("rgb.zip"), registry));
+    assertThat(encoder.embed(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 3, 28, 28))
+        .shape()).containsExactly(4, 8);
+
+    // An entry that cannot be measured again keeps its numbers; the run says so and fails.
+    Files.delete(out.resolve("encoders/rgb-seed1.fb"));
+    Path third = dir.resolve("third.conf");
+    Files.writeString(third, text.replace("EPOCHS", "5"));
+    SuiteRunner.Outcome broken = new SuiteRunner(registry, new TrainingEngine())
+        .run(new SuiteLoader(registry).load(third, List.of()), out, Set.of(), true, true);
+    assertThat(broken.notReevaluated()).containsExactly("rgb (seed 1)");
+    assertThat(broken.anyFailed()).isTrue();
+    assertThat(broken.entries().get(0).metrics()).isEqualTo(second.metrics());
+    assertThat(broken.entries().get(0).evaluatedWith()).isEqualTo(second.evaluatedWith());
+  }
 }

@@ -78,6 +78,9 @@ final class RunCommand implements Callable<Integer> {
         .run(suite, folder, only, resume, reevaluate);
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
+    if (!outcome.notReevaluated().isEmpty()) {
+      System.err.println("Not evaluated again (earlier numbers kept): " + String.join(", ", outcome.notReevaluated()));
+    }
     return outcome.anyFailed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
   }
 
