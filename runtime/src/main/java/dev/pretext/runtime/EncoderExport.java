@@ -35,6 +35,9 @@ public final class EncoderExport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The task type recorded for the supervised baseline, which is not a plugin task. */
+  static final String SUPERVISED = "supervised";
+
   private EncoderExport() {}
 
   static Path graphFile(Path runFolder, String method, long seed) {
@@ -47,21 +50,42 @@ public final class EncoderExport {
    */
   static void keep(Path runFolder, Suite.MethodSpec method, long seed, TrainedMethod trained, Suite suite,
       ImageShape shape) throws IOException {
-    Path graph = graphFile(runFolder, method.name(), seed);
+    keep(runFolder, method.name(), method.task().type(),
+        method.task().settings().root().render(ConfigRenderOptions.concise()), seed, trained, suite, shape);
+  }
+
+  /**
+   * Keeps the supervised baseline's trained encoder, so that {@code --reevaluate} measures it again
+   * instead of training it again, and {@code export-encoder --method supervised} exports it.
+   */
+  static void keepSupervised(Path runFolder, long seed, TrainedMethod trained, Suite suite, ImageShape shape)
+      throws IOException {
+    keep(runFolder, SUPERVISED, SUPERVISED, "{}", seed, trained, suite, shape);
+  }
+
+  /** Whether {@code runFolder} keeps the encoder of {@code name} and {@code seed}. */
+  static boolean isKept(Path runFolder, String name, long seed) {
+    Path graph = graphFile(runFolder, name, seed);
+    return Files.exists(graph) && Files.exists(graph.resolveSibling(name + "-seed" + seed + ".json"));
+  }
+
+  private static void keep(Path runFolder, String name, String taskType, String taskSettings, long seed,
+      TrainedMethod trained, Suite suite, ImageShape shape) throws IOException {
+    Path graph = graphFile(runFolder, name, seed);
     Files.createDirectories(graph.getParent());
     trained.graph().save(graph.toFile(), false);
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("method", method.name());
+    d.put("method", name);
     d.put("seed", seed);
     d.put("encoder_type", suite.encoder().type());
     d.put("encoder_settings", suite.encoder().settings().root().render(ConfigRenderOptions.concise()));
-    d.put("task_type", method.task().type());
-    d.put("task_settings", method.task().settings().root().render(ConfigRenderOptions.concise()));
+    d.put("task_type", taskType);
+    d.put("task_settings", taskSettings);
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
     d.put("representation", trained.taskGraph().representation());
     d.put("representation_input", trained.taskGraph().representationInput());
     JSON.writerWithDefaultPrettyPrinter().writeValue(
-        graph.resolveSibling(method.name() + "-seed" + seed + ".json").toFile(), d);
+        graph.resolveSibling(name + "-seed" + seed + ".json").toFile(), d);
   }
 
   /**
@@ -156,6 +180,10 @@ public final class EncoderExport {
       }
       type = task.get("type").asText();
       settings = ((ObjectNode) task.deepCopy()).without("type").toString();
+    }
+    if (type.equals(SUPERVISED)) {
+      // Its encoder reads the labeled images as they are.
+      return encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
     }
     PretextTask task;
     try {

@@ -2,6 +2,7 @@ package dev.pretext.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import dev.pretext.runtime.config.ConfigProblem;
@@ -179,9 +180,15 @@ final class ResumeCheck {
     if (!suite.hasPath("methods")) {
       return byName;
     }
-    for (Config m : suite.getConfigList("methods")) {
-      String name = m.hasPath("name") ? m.getString("name") : m.getString("type");
-      byName.put(name, m.root().unwrapped());
+    for (ConfigValue entry : suite.getList("methods")) {
+      if (entry instanceof ConfigObject object) {
+        Config m = object.toConfig();
+        byName.put(m.hasPath("name") ? m.getString("name") : m.getString("type"), object.unwrapped());
+      } else {
+        // The short form `methods = [rotation]` is the task with its defaults.
+        String type = String.valueOf(entry.unwrapped());
+        byName.put(type, Map.of("type", type));
+      }
     }
     return byName;
   }

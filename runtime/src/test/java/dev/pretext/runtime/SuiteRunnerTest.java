@@ -237,6 +237,47 @@ class SuiteRunnerTest {
     assertThat(again.get("a").metrics()).isEqualTo(a.metrics());
   }
 
+  @Test
+  void theSupervisedEncoderIsKeptMeasuredAgainWithoutTrainingAndExported() throws Exception {
+    String suiteText = """
+        suite {
+          name = sup
+          data { train-limit = 300, test-limit = 100 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 1, batch-size = 50 }
+          methods = [ brightness ]
+          baselines = [supervised]
+          evaluation { calibration-batches = 1, label-fractions = [], knn.enabled = false,
+                       linear-probe { epochs = EPOCHS, min-steps = 1 } }
+        }
+        """;
+    var registry = FakePlugins.registry();
+    Path out = dir.resolve("sup");
+    Map<String, Suite> suites = new java.util.HashMap<>();
+    for (String epochs : new String[] {"3", "9"}) {
+      Path file = dir.resolve("sup" + epochs + ".conf");
+      Files.writeString(file, suiteText.replace("EPOCHS", epochs));
+      suites.put(epochs, new SuiteLoader(registry).load(file, List.of()));
+    }
+    ResultEntry trained = byName(new SuiteRunner(registry, new TrainingEngine()).run(suites.get("3"), out, Set.of(), false))
+        .get("supervised");
+    assertThat(out.resolve("encoders/supervised-seed1.fb")).exists();
+
+    var log = new java.io.ByteArrayOutputStream();
+    var quiet = new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8);
+    new SuiteRunner(registry, new TrainingEngine(), quiet).run(suites.get("9"), out, Set.of(), true, true);
+    ResultEntry back = byName(new SuiteRunner(registry, new TrainingEngine(), quiet)
+        .run(suites.get("3"), out, Set.of(), true, true)).get("supervised");
+
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("supervised (baseline, seed 1), evaluated again from its kept encoder");
+    // The kept encoder is the one measured first: back under the first settings, the same numbers.
+    assertThat(back.metrics()).isEqualTo(trained.metrics());
+    assertThat(PretrainedEncoder.load(EncoderExport.export(out, "supervised", null, dir.resolve("sup.zip"), registry))
+        .embed(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 28, 28)).shape())
+        .containsExactly(2, 8);
+  }
+
   private static Map<String, ResultEntry> byName(SuiteRunner.Outcome outcome) {
     return outcome.entries().stream().collect(Collectors.toMap(ResultEntry::name, e -> e));
   }

@@ -196,6 +196,10 @@ public final class SuiteLoader {
       if (!names.add(name)) {
         problems.add(ConfigProblem.at(entry.origin(), path,
             "method name '" + name + "' is used twice; give one of them a distinct 'name'"));
+      } else if (Suite.KNOWN_BASELINES.contains(name)) {
+        // Results and kept encoders are filed by name: a method must not share one with a baseline.
+        problems.add(ConfigProblem.at(entry.origin(), path,
+            "method name '" + name + "' is a baseline's; give the method a distinct 'name'"));
       }
       Suite.TrainingSettings training = suiteTraining;
       if (method.hasPath("training")) {

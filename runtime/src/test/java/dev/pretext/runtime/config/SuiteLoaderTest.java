@@ -187,6 +187,20 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void aMethodMayNotTakeABaselinesNameNorAnotherMethods() throws IOException {
+    Path file = suite("""
+        suite {
+          encoder { type = tiny }
+          methods = [ { type = brightness, name = supervised }, brightness, brightness ]
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of()))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining("suite.methods[0]").hasMessageContaining("'supervised' is a baseline's")
+        .hasMessageContaining("suite.methods[2]").hasMessageContaining("'brightness' is used twice");
+  }
+
+  @Test
   void setOverridesTheFileAndIsValidatedToo() throws IOException {
     Path file = suite(GOOD);
     Suite s = loader.load(file, List.of("suite.training.epochs=7", "suite.seeds=[4,5]"));
