@@ -1,5 +1,6 @@
 package dev.pretext.api;
 
+import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,4 +18,17 @@ public interface Augmentation {
    * @param random the pipeline's generator: the same seed gives the same result
    */
   INDArray apply(INDArray images, Random random);
+
+  /**
+   * Applies a pipeline in order, each augmentation to the previous one's output.
+   *
+   * @since 1.1
+   */
+  static INDArray applyAll(List<? extends Augmentation> pipeline, INDArray images, Random random) {
+    INDArray x = images;
+    for (Augmentation a : pipeline) {
+      x = a.apply(x, random);
+    }
+    return x;
+  }
 }

@@ -52,6 +52,23 @@ public interface ComponentRegistry {
   }
 
   /**
+   * A task's augmentation pipeline from its list of {@code { type = <augmentation>, … }} entries,
+   * refusing an empty list — for tasks whose views must differ.
+   *
+   * @param emptyMeans what an empty pipeline would do, for the message, e.g. {@code "both views are
+   *     the same image"}
+   * @throws ConfigException.BadValue at {@code path} when the list is empty, or as {@link #createAll}
+   * @since 1.1
+   */
+  default List<Augmentation> createAugmentations(ConfigList list, String path, String emptyMeans) {
+    if (list.isEmpty()) {
+      throw new ConfigException.BadValue(list.origin(), path,
+          "needs at least one augmentation: without any, " + emptyMeans);
+    }
+    return createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
+  }
+
+  /**
    * Creates the loss a task configures under its {@code loss} key ({@code loss.type} and that
    * type's settings) and checks that the loss reads only roles the task provides, so that a
    * mismatch is reported when the suite loads, naming {@code <path>.loss.type}, rather than as a

@@ -2,10 +2,8 @@ package dev.pretext.plugins.byol;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigList;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
-import dev.pretext.api.ComponentKind;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
@@ -86,7 +84,8 @@ final class ByolTask implements PretextTask {
   ByolTask(ComponentContext context) {
     Config c = context.config();
     String path = context.configPath();
-    this.augmentations = augmentations(context, c.getList("augmentations"), path + ".augmentations");
+    this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
+        path + ".augmentations", "both views are the same image");
     this.projector = Mlp.from(c.getConfig("projector"), path + ".projector");
     this.predictor = Mlp.from(c.getConfig("predictor"), path + ".predictor");
     if (predictor.output() != projector.output()) {
@@ -102,16 +101,6 @@ final class ByolTask implements PretextTask {
     this.loss = context.components().createLoss(c, path, "byol", ROLES,
         "a regression loss such as negative-cosine");
   }
-
-  /** Creates each entry of the list through the registry, which validates its settings. */
-  private static List<Augmentation> augmentations(ComponentContext context, ConfigList list, String path) {
-    if (list.isEmpty()) {
-      throw new ConfigException.BadValue(list.origin(), path,
-          "needs at least one augmentation: without any, both views are the same image");
-    }
-    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
-  }
-
 
   /**
    * The target momentum after step {@code step} of {@code totalSteps}: {@code τ = 1 − (1 −
@@ -161,17 +150,9 @@ final class ByolTask implements PretextTask {
 
   @Override
   public Map<String, INDArray> prepare(INDArray images, Random random) {
-    INDArray first = augment(images, random);
-    INDArray second = augment(images, random);
+    INDArray first = Augmentation.applyAll(augmentations, images, random);
+    INDArray second = Augmentation.applyAll(augmentations, images, random);
     return Map.of(VIEWS, Nd4j.concat(0, first, second));
-  }
-
-  private INDArray augment(INDArray images, Random random) {
-    INDArray x = images;
-    for (Augmentation a : augmentations) {
-      x = a.apply(x, random);
-    }
-    return x;
   }
 
   @Override

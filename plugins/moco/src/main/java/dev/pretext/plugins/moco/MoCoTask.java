@@ -2,10 +2,8 @@ package dev.pretext.plugins.moco;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigList;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
-import dev.pretext.api.ComponentKind;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
@@ -97,7 +95,8 @@ final class MoCoTask implements PretextTask {
   MoCoTask(ComponentContext context) {
     Config c = context.config();
     String path = context.configPath();
-    this.augmentations = augmentations(context, c.getList("augmentations"), path + ".augmentations");
+    this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
+        path + ".augmentations", "the query and key views are the same image");
     this.head = Head.from(c.getConfig("head"), path + ".head");
     this.momentum = c.getDouble("momentum");
     if (!(momentum >= 0 && momentum <= 1)) {
@@ -109,16 +108,6 @@ final class MoCoTask implements PretextTask {
     this.loss = context.components().createLoss(c, path, "moco", ROLES,
         "a contrastive loss such as info-nce");
   }
-
-  /** Creates each entry of the list through the registry, which validates its settings. */
-  private static List<Augmentation> augmentations(ComponentContext context, ConfigList list, String path) {
-    if (list.isEmpty()) {
-      throw new ConfigException.BadValue(list.origin(), path,
-          "needs at least one augmentation: without any, the query and key views are the same image");
-    }
-    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
-  }
-
 
   @Override
   public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
@@ -148,17 +137,9 @@ final class MoCoTask implements PretextTask {
 
   @Override
   public Map<String, INDArray> prepare(INDArray images, Random random) {
-    INDArray query = augment(images, random);
-    INDArray key = augment(images, random);
+    INDArray query = Augmentation.applyAll(augmentations, images, random);
+    INDArray key = Augmentation.applyAll(augmentations, images, random);
     return Map.of(QUERY_VIEWS, query, KEY_VIEWS, key);
-  }
-
-  private INDArray augment(INDArray images, Random random) {
-    INDArray x = images;
-    for (Augmentation a : augmentations) {
-      x = a.apply(x, random);
-    }
-    return x;
   }
 
   @Override

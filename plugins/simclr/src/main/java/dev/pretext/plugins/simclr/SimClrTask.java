@@ -2,10 +2,8 @@ package dev.pretext.plugins.simclr;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigList;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
-import dev.pretext.api.ComponentKind;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
@@ -63,23 +61,14 @@ final class SimClrTask implements PretextTask {
   SimClrTask(ComponentContext context) {
     Config c = context.config();
     String path = context.configPath();
-    this.augmentations = augmentations(context, c.getList("augmentations"), path + ".augmentations");
+    this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
+        path + ".augmentations", "both views are the same image");
     this.projection = Projection.from(c.getConfig("projection"), path + ".projection");
     this.sampler = context.components().create(NegativeSampler.class, c.getString("sampler.type"),
         c.getConfig("sampler"), path + ".sampler");
     this.loss = context.components().createLoss(c, path, "simclr", ROLES,
         "a contrastive loss such as nt-xent or info-nce");
   }
-
-  /** Creates each entry of the list through the registry, which validates its settings. */
-  private static List<Augmentation> augmentations(ComponentContext context, ConfigList list, String path) {
-    if (list.isEmpty()) {
-      throw new ConfigException.BadValue(list.origin(), path,
-          "needs at least one augmentation: without any, both views are the same image");
-    }
-    return context.components().createAll(Augmentation.class, ComponentKind.AUGMENTATION, list, path);
-  }
-
 
   @Override
   public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
@@ -116,17 +105,9 @@ final class SimClrTask implements PretextTask {
 
   @Override
   public Map<String, INDArray> prepare(INDArray images, Random random) {
-    INDArray first = augment(images, random);
-    INDArray second = augment(images, random);
+    INDArray first = Augmentation.applyAll(augmentations, images, random);
+    INDArray second = Augmentation.applyAll(augmentations, images, random);
     return Map.of(VIEWS, Nd4j.concat(0, first, second));
-  }
-
-  private INDArray augment(INDArray images, Random random) {
-    INDArray x = images;
-    for (Augmentation a : augmentations) {
-      x = a.apply(x, random);
-    }
-    return x;
   }
 
   @Override
