@@ -47,8 +47,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SuiteRunner {
 
-  /** What a run produced. */
   /**
+   * What a run produced.
+   *
    * @param notReevaluated entries {@code --reevaluate} could not measure again ("name (seed s)"); they
    *     keep their earlier numbers
    */
@@ -127,9 +128,10 @@ public final class SuiteRunner {
         boolean fromKept = again && EncoderExport.isKept(folder, baseline, seed);
         log.printf("== %s (baseline, seed %d)%s%n", baseline, seed,
             fromKept ? ", evaluated again from its kept encoder" : again ? ", evaluated again" : "");
-        ResultEntry entry = fromKept
-            ? reevaluated(find(entries, baseline, seed), evaluator, folder, data.train().shape())
-            : baseline(baseline, suite, components, data, evaluator, seed, folder);
+        ResultEntry entry = fromKept ? keptBaselineAgain(find(entries, baseline, seed), evaluator, folder, data) : null;
+        if (entry == null) {
+          entry = baseline(baseline, suite, components, data, evaluator, seed, folder);
+        }
         writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
       }
       for (Suite.MethodSpec method : suite.methods()) {
@@ -275,6 +277,19 @@ public final class SuiteRunner {
     });
     evaluator.logMetrics(metrics, "");
     return entry.withMetrics(metrics);
+  }
+
+  /** A kept baseline encoder measured again; null (after saying why) when it cannot be used. */
+  private ResultEntry keptBaselineAgain(ResultEntry entry, Evaluator evaluator, Path folder,
+      FashionMnist.Split data) {
+    try {
+      return reevaluated(entry, evaluator, folder, data.train().shape());
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // A baseline can always be computed again from scratch.
+      log.printf("!! the kept encoder of %s (seed %d) cannot be used (%s); training it again%n",
+          entry.name(), entry.seed(), e.getMessage());
+      return null;
+    }
   }
 
   private ResultEntry baseline(String name, Suite suite, Components components,

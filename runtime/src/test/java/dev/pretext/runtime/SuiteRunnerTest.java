@@ -276,6 +276,16 @@ class SuiteRunnerTest {
     assertThat(PretrainedEncoder.load(EncoderExport.export(out, "supervised", null, dir.resolve("sup.zip"), registry))
         .embed(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 28, 28)).shape())
         .containsExactly(2, 8);
+
+    // A kept encoder that cannot be read: the baseline is trained again, not lost.
+    Files.writeString(out.resolve("encoders/supervised-seed1.json"), "{}");
+    ResultEntry retrained = byName(new SuiteRunner(registry, new TrainingEngine(), quiet)
+        .run(suites.get("9"), out, Set.of(), true, true)).get("supervised");
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("the kept encoder of supervised (seed 1) cannot be used");
+    assertThat(retrained.ok()).isTrue();
+    assertThat(retrained.evaluatedWith()).contains("\"epochs\":9");
+    assertThat(Files.readString(out.resolve("encoders/supervised-seed1.json"))).contains("image_shape");
   }
 
   private static Map<String, ResultEntry> byName(SuiteRunner.Outcome outcome) {
