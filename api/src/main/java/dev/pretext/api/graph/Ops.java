@@ -3,7 +3,6 @@ package dev.pretext.api.graph;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -12,6 +11,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * notes). Names are taken inside the builder's scope.
  */
 public final class Ops {
+
+  private static final double EPSILON = 1e-5;
+
+  static {
+    NativeBatchNorm.registerForDeserialization();
+  }
 
   private Ops() {}
 
@@ -62,17 +67,16 @@ public final class Ops {
     SDVariable notT = sd.constant(1f).sub(t);
     SDVariable mean = batchMean.mul(t).add(runMean.mul(notT));
     SDVariable var = batchVar.mul(t).add(runVar.mul(notT));
-    SDVariable scale = sd.math().rsqrt(var.add(1e-5)).mul(gamma);
-    SDVariable shift = beta.sub(mean.mul(scale));
     if (paramShape.length == 4) {
-      // Feature maps: the per-channel scale as a 1x1 depthwise convolution and the shift as a
-      // bias add. Same function; M2.1's multiply_bp with a broadcast operand tiles it to full size
-      // and took ~3x the time of these two ops' gradients (38 % of a SimCLR step's op time).
+      // Feature maps: libnd4j's fused batchnorm op and its backprop (NativeBatchNorm) instead of
+      // x·a + b from broadcast ops, whose gradients tiled per-channel operands to full size and
+      // cost more than the convolutions. Same function; OpsTest compares values and gradients.
       long channels = paramShape[1];
-      SDVariable scaled = sd.cnn().depthWiseConv2d(x, scale.reshape(1, 1, channels, 1),
-          Conv2DConfig.builder().kH(1).kW(1).dataFormat("NCHW").build());
-      return sd.nn().biasAdd(scaled, shift.reshape(channels), true);
+      return new NativeBatchNorm(sd, x, mean.reshape(channels), var.reshape(channels),
+          gamma.reshape(channels), beta.reshape(channels), EPSILON, 1).outputVariable();
     }
+    SDVariable scale = sd.math().rsqrt(var.add(EPSILON)).mul(gamma);
+    SDVariable shift = beta.sub(mean.mul(scale));
     return x.mul(scale).add(shift);
   }
 

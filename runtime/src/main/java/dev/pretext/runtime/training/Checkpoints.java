@@ -2,6 +2,7 @@ package dev.pretext.runtime.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.PretextTask;
+import dev.pretext.api.graph.NativeBatchNorm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,8 @@ public final class Checkpoints {
   }
 
   SameDiff loadGraph() {
+    // The restored graph is trained on: its batch-norm ops must come back as the trainable class.
+    NativeBatchNorm.registerForDeserialization();
     return SameDiff.load(complete().resolve("graph.fb").toFile(), true);
   }
 

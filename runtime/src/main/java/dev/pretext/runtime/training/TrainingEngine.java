@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,7 +23,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -94,6 +94,7 @@ public final class TrainingEngine {
     buildGradientsQuietly(graph);
     LossCapture capture = new LossCapture(taskGraph.loss());
     graph.setListeners(capture);
+    TrainingIterations iterations = new TrainingIterations(graph);
 
     int epochs = (int) Math.min(settings.epochs(), (totalSteps + perEpoch - 1) / perEpoch);
     Steps steps = new Steps(graph, totalSteps, new Random(run.seed() ^ 0x5DEECE66DL));
@@ -122,7 +123,7 @@ public final class TrainingEngine {
           long stepStart = System.nanoTime();
           waitSeconds += (stepStart - waitStart) / 1e9;
           Map<String, INDArray> inputs = run.task().beforeStep(batch, steps);
-          graph.fit(new MultiDataSet(features(run.name(), placeholders, inputs), null));
+          iterations.step(placeholderValues(run.name(), placeholders, inputs));
           double loss = capture.last();
           if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException(run.name(), steps.step, loss);
@@ -166,16 +167,18 @@ public final class TrainingEngine {
     };
   }
 
-  private static INDArray[] features(String method, List<String> placeholders, Map<String, INDArray> inputs) {
-    INDArray[] features = new INDArray[placeholders.size()];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = inputs.get(placeholders.get(i));
-      if (features[i] == null) {
+  private static Map<String, INDArray> placeholderValues(String method, List<String> placeholders,
+      Map<String, INDArray> inputs) {
+    Map<String, INDArray> values = new HashMap<>();
+    for (String name : placeholders) {
+      INDArray value = inputs.get(name);
+      if (value == null) {
         throw new IllegalStateException("method '" + method + "' did not prepare placeholder '"
-            + placeholders.get(i) + "'; it prepared " + inputs.keySet());
+            + name + "'; it prepared " + inputs.keySet());
       }
+      values.put(name, value);
     }
-    return features;
+    return values;
   }
 
   /** Creates the gradient graph now, hiding the "Added differentiated op" lines M2.1 prints. */

@@ -1,0 +1,100 @@
+package dev.pretext.api.graph;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
+
+/**
+ * libnd4j's fused {@code batchnorm} op with a gradient that works in DL4J 1.0.0-M2.1. The stock
+ * {@link BatchNorm} cannot be differentiated there (its {@code doDiff} loses the axis, and its
+ * derivative op rejects its own inputs), so {@code sd.nn().batchNorm} fails when the gradient
+ * graph is built. This subclass builds {@code batchnorm_bp} itself.
+ *
+ * <p>{@code batchnorm_bp} returns the full derivative with respect to the input — including the
+ * paths through a batch mean and variance computed from it — and zero for the mean and variance
+ * inputs, so the statistics may be graph ops on the same input without counting twice
+ * ({@code OpsTest} compares values and gradients with the textbook formula).
+ *
+ * <p>SameDiff copies graphs through FlatBuffers (gradient creation, {@code dup}, save/load),
+ * looking classes up by op hash; {@link #registerForDeserialization()} points the
+ * {@code batchnorm} hash at this class so copies stay differentiable. Internal to the graph
+ * helpers: plugins call {@link Ops#spatialBatchNorm}.
+ */
+public final class NativeBatchNorm extends BatchNorm {
+
+  private static volatile boolean registered;
+
+  /** For deserialization only. */
+  public NativeBatchNorm() {}
+
+  NativeBatchNorm(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance,
+      SDVariable gamma, SDVariable beta, double epsilon, int channelAxis) {
+    super(sd, new SDVariable[] {x, mean, variance, gamma, beta}, null, null, false, true, true,
+        epsilon, new int[] {channelAxis});
+  }
+
+  @Override
+  public List<SDVariable> doDiff(List<SDVariable> gradOut) {
+    // The textbook gradient with batch statistics, from per-channel sums and two more fused
+    // batchnorm calls: with x̂ = (x − μ)·r, r = rsqrt(σ² + ε), ḡ = mean(g), m = mean(g·x̂):
+    //   dβ = Σg, dγ = Σg·x̂, dx = γ·r·(g − ḡ − x̂·m) = bn(g; ḡ, γ·r) + bn(x; μ, −γ·r²·m).
+    // libnd4j's batchnorm_bp computes the same but took ~5x the time of the forward op.
+    SDVariable x = arg(0);
+    SDVariable mean = arg(1);
+    SDVariable variance = arg(2);
+    SDVariable gamma = arg(3);
+    SDVariable g = gradOut.get(0);
+    double epsilon = tArgs()[0];
+    SameDiff sd = sameDiff;
+    SDVariable count = sd.sizeAt(x, 0).mul(sd.sizeAt(x, 2)).mul(sd.sizeAt(x, 3))
+        .castTo(x.dataType());
+    SDVariable rstd = sd.math().rsqrt(variance.add(epsilon));
+    SDVariable sumG = g.sum(false, 0, 2, 3);
+    SDVariable sumGx = g.mul(x).sum(false, 0, 2, 3);
+    SDVariable sumGxHat = rstd.mul(sumGx.sub(mean.mul(sumG)));
+    SDVariable gScale = gamma.mul(rstd);
+    SDVariable unitVariance = sd.zerosLike(variance).add(1.0 - epsilon);
+    SDVariable zeros = sd.zerosLike(variance);
+    SDVariable fromG = new NativeBatchNorm(sd, g, sumG.div(count), unitVariance, gScale, zeros,
+        epsilon, 1).outputVariable();
+    SDVariable xScale = gScale.mul(rstd).mul(sumGxHat.div(count)).neg();
+    SDVariable fromX = new NativeBatchNorm(sd, x, mean, unitVariance, xScale, zeros, epsilon, 1)
+        .outputVariable();
+    return List.of(fromG.add(fromX), sd.zerosLike(mean), sd.zerosLike(variance), sumGxHat, sumG);
+  }
+
+  /**
+   * Maps the {@code batchnorm} op hash to this class for graphs SameDiff reads back (copies made
+   * to build gradients, checkpoints, kept encoders). Idempotent; call before loading a graph
+   * that will be trained.
+   */
+  public static void registerForDeserialization() {
+    if (registered) {
+      return;
+    }
+    synchronized (NativeBatchNorm.class) {
+      if (registered) {
+        return;
+      }
+      try {
+        Field field = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
+        field.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Map<Long, Class<?>> byHash =
+            (Map<Long, Class<?>>) field.get(DifferentialFunctionClassHolder.getInstance());
+        byHash.put(new BatchNorm().opHash(), NativeBatchNorm.class);
+        byHash.put(new NativeBatchNormBackprop().opHash(), NativeBatchNormBackprop.class);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        throw new IllegalStateException("Cannot register the trainable batch-norm op with ND4J "
+            + "1.0.0-M2.1's op registry (a different ND4J version?)", e);
+      }
+      registered = true;
+    }
+  }
+}
