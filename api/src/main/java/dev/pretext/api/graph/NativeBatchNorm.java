@@ -90,6 +90,7 @@ public final class NativeBatchNorm extends BatchNorm {
             (Map<Long, Class<?>>) field.get(DifferentialFunctionClassHolder.getInstance());
         byHash.put(new BatchNorm().opHash(), NativeBatchNorm.class);
         byHash.put(new NativeBatchNormBackprop().opHash(), NativeBatchNormBackprop.class);
+        byHash.put(new org.nd4j.linalg.api.ops.impl.reduce.Moments().opHash(), BatchMoments.class);
       } catch (ReflectiveOperationException | RuntimeException e) {
         throw new IllegalStateException("Cannot register the trainable batch-norm op with ND4J "
             + "1.0.0-M2.1's op registry (a different ND4J version?)", e);

@@ -51,15 +51,23 @@ public final class Ops {
     SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
 
-    // Folded into y = x·a + b with per-channel a and b, and σ² = E[x²] − μ²: three full-size ops
-    // (and their gradients) instead of six. Broadcast multiplies dominate the step time in M2.1
-    // (multiply_bp), so this made the whole SimCLR step markedly faster; the function is the same.
-    // x·x rather than square(x): its gradient (a same-shape multiply_bp) is ~5x cheaper than
-    // square's _powderivative.
-    SDVariable batchMean = x.mean(true, axes).rename(g.name(name + "_batch_mean"));
-    SDVariable meanOfSquares = x.mul(x).mean(true, axes);
-    SDVariable batchVar = sd.nn().relu(meanOfSquares.sub(batchMean.mul(batchMean)), 0)
-        .rename(g.name(name + "_batch_var"));
+    SDVariable batchMean;
+    SDVariable batchVar;
+    if (paramShape.length == 4) {
+      // One moments op whose gradient is a scalar zero: NativeBatchNorm's gradient already goes
+      // through the statistics.
+      SDVariable[] moments = new BatchMoments(sd, x, axes).outputVariables();
+      batchMean = moments[0].reshape(paramShape).rename(g.name(name + "_batch_mean"));
+      batchVar = moments[1].reshape(paramShape).rename(g.name(name + "_batch_var"));
+    } else {
+      // Folded into y = x·a + b with per-channel a and b, and σ² = E[x²] − μ²: three full-size
+      // ops (and their gradients) instead of six; x·x rather than square(x), whose gradient
+      // (_powderivative) was ~5x slower than a same-shape multiply_bp.
+      batchMean = x.mean(true, axes).rename(g.name(name + "_batch_mean"));
+      SDVariable meanOfSquares = x.mul(x).mean(true, axes);
+      batchVar = sd.nn().relu(meanOfSquares.sub(batchMean.mul(batchMean)), 0)
+          .rename(g.name(name + "_batch_var"));
+    }
     g.registerBatchStatistic(batchMean, runMean);
     g.registerBatchStatistic(batchVar, runVar);
 

@@ -53,9 +53,10 @@ class OpsTest {
 
   @Test
   void spatialBatchNormStandardizesEachChannelAndBackpropagatesLikeTheTextbookFormula() {
-    // The folded form x·a + b (a depthwise 1x1 convolution and a bias add) with σ² = E[x²] − μ²
-    // must give the values and gradients of
-    // (x − μ)·rsqrt(σ² + ε)·γ + β, computed here from separate ops.
+    // libnd4j's fused batchnorm with its statistics from moments and the gradient NativeBatchNorm
+    // builds must give the values and gradients of (x − μ)·rsqrt(σ² + ε)·γ + β, computed here
+    // from separate ops (SameDiff differentiates a FlatBuffers copy, so this also covers the
+    // op classes coming back from deserialization).
     Nd4j.getRandom().setSeed(7);
     INDArray in = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5).muli(4).addi(2);
     INDArray upstream = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5);
