@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ops.impl.reduce.Moments;
  * sixth of a SimCLR step). Internal to {@link Ops}.
  *
  * <p>Graphs copied through FlatBuffers come back with this class for every {@code moments} op
- * (see {@link NativeBatchNorm#registerForDeserialization()}); a floating-point argument marks
+ * (see {@link TrainableOps#register()}); a floating-point argument marks
  * the ones made here, and every other {@code moments} keeps its real gradient.
  */
 public final class BatchMoments extends Moments {

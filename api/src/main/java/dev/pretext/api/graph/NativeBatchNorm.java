@@ -1,13 +1,8 @@
 package dev.pretext.api.graph;
 
-import java.lang.reflect.Field;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 
 /**
@@ -21,14 +16,11 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
  * inputs, so the statistics may be graph ops on the same input without counting twice
  * ({@code OpsTest} compares values and gradients with the textbook formula).
  *
- * <p>SameDiff copies graphs through FlatBuffers (gradient creation, {@code dup}, save/load),
- * looking classes up by op hash; {@link #registerForDeserialization()} points the
- * {@code batchnorm} hash at this class so copies stay differentiable. Internal to the graph
- * helpers: plugins call {@link Ops#spatialBatchNorm}.
+ * <p>{@link TrainableOps#register()} makes SameDiff's copies of a graph use this class (for
+ * every {@code batchnorm} op: the stock class could not be differentiated at all). Internal to
+ * the graph helpers: plugins call {@link Ops#spatialBatchNorm}.
  */
 public final class NativeBatchNorm extends BatchNorm {
-
-  private static volatile boolean registered;
 
   /** For deserialization only. */
   public NativeBatchNorm() {}
@@ -69,33 +61,4 @@ public final class NativeBatchNorm extends BatchNorm {
     return List.of(fromG.add(fromX), sd.zerosLike(mean), sd.zerosLike(variance), sumGxHat, sumG);
   }
 
-  /**
-   * Maps the {@code batchnorm} op hash to this class for graphs SameDiff reads back (copies made
-   * to build gradients, checkpoints, kept encoders). Idempotent; call before loading a graph
-   * that will be trained.
-   */
-  public static void registerForDeserialization() {
-    if (registered) {
-      return;
-    }
-    synchronized (NativeBatchNorm.class) {
-      if (registered) {
-        return;
-      }
-      try {
-        Field field = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
-        field.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        Map<Long, Class<?>> byHash =
-            (Map<Long, Class<?>>) field.get(DifferentialFunctionClassHolder.getInstance());
-        byHash.put(new BatchNorm().opHash(), NativeBatchNorm.class);
-        byHash.put(new NativeBatchNormBackprop().opHash(), NativeBatchNormBackprop.class);
-        byHash.put(new org.nd4j.linalg.api.ops.impl.reduce.Moments().opHash(), BatchMoments.class);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        throw new IllegalStateException("Cannot register the trainable batch-norm op with ND4J "
-            + "1.0.0-M2.1's op registry (a different ND4J version?)", e);
-      }
-      registered = true;
-    }
-  }
 }

@@ -15,7 +15,7 @@ public final class Ops {
   private static final double EPSILON = 1e-5;
 
   static {
-    NativeBatchNorm.registerForDeserialization();
+    TrainableOps.register();
   }
 
   private Ops() {}
@@ -86,6 +86,14 @@ public final class Ops {
     SDVariable scale = sd.math().rsqrt(var.add(EPSILON)).mul(gamma);
     SDVariable shift = beta.sub(mean.mul(scale));
     return x.mul(scale).add(shift);
+  }
+
+  /**
+   * ReLU, {@code max(x, 0)}, with a gradient from two fast passes (see {@link FastRelu}); values
+   * and gradients are those of {@code sd.nn().relu(x, 0)}.
+   */
+  public static SDVariable relu(SameDiff sd, SDVariable x) {
+    return new FastRelu(sd, x).outputVariable();
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -85,6 +86,37 @@ class OpsTest {
     assertThat(maxDiff(grads.get("x"), refGrads.get("x"))).isLessThan(1e-4);
     assertThat(maxDiff(grads.get("bn_gamma"), refGrads.get("gamma"))).isLessThan(1e-3);
     assertThat(maxDiff(grads.get("bn_beta"), refGrads.get("beta"))).isLessThan(1e-3);
+  }
+
+  @Test
+  void reluGivesTheValuesAndGradientsOfSameDiffsReluAndLeavesOtherMaximumOpsAlone() {
+    INDArray in = Nd4j.createFromArray(new float[] {-2f, -0.5f, 0f, 0.25f, 3f, -1f}).reshape(2, 3);
+    INDArray upstream = Nd4j.createFromArray(new float[] {1f, 2f, 3f, 4f, 5f, 6f}).reshape(2, 3);
+    Map<String, INDArray> fast = reluGradients(in, upstream, true);
+    Map<String, INDArray> stock = reluGradients(in, upstream, false);
+    assertThat(fast.get("y")).isEqualTo(stock.get("y"));
+    assertThat(fast.get("x")).isEqualTo(stock.get("x"));
+    assertThat(fast.get("x")).isEqualTo(Nd4j.createFromArray(new float[] {0f, 0f, 0f, 4f, 5f, 0f}).reshape(2, 3));
+
+    // A maximum of two variables (not a ReLU) still sends each gradient to the larger input.
+    SameDiff sd = SameDiff.create();
+    TrainableOps.register();
+    SDVariable a = sd.var("a", Nd4j.createFromArray(1f, 5f));
+    SDVariable b = sd.var("b", Nd4j.createFromArray(3f, 2f));
+    sd.math().max(a, b).mul(sd.constant(Nd4j.createFromArray(10f, 20f))).sum().markAsLoss();
+    Map<String, INDArray> grads = sd.calculateGradients(Map.of(), "a", "b");
+    assertThat(grads.get("a")).isEqualTo(Nd4j.createFromArray(0f, 20f));
+    assertThat(grads.get("b")).isEqualTo(Nd4j.createFromArray(10f, 0f));
+  }
+
+  private static Map<String, INDArray> reluGradients(INDArray in, INDArray upstream, boolean fast) {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.var("x", in.dup());
+    SDVariable y = (fast ? Ops.relu(sd, x) : sd.nn().relu(x, 0)).rename("y");
+    y.mul(sd.constant(upstream)).sum().markAsLoss();
+    Map<String, INDArray> grads = new java.util.HashMap<>(sd.calculateGradients(Map.of(), "x"));
+    grads.put("y", y.eval());
+    return grads;
   }
 
   @Test

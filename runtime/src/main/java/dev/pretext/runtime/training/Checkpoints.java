@@ -2,7 +2,7 @@ package dev.pretext.runtime.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.NativeBatchNorm;
+import dev.pretext.api.graph.TrainableOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class Checkpoints {
 
   SameDiff loadGraph() {
     // The restored graph is trained on: its batch-norm ops must come back as the trainable class.
-    NativeBatchNorm.registerForDeserialization();
+    TrainableOps.register();
     return SameDiff.load(complete().resolve("graph.fb").toFile(), true);
   }
 

@@ -59,7 +59,7 @@ final class Conv4Encoder implements Encoder {
       x = sd.cnn().conv2d(x, w, Conv2DConfig.builder().kH(3).kW(3)
           .paddingMode(PaddingMode.SAME).dataFormat("NCHW").build());
       x = Ops.spatialBatchNorm(g, "bn" + (i + 1), x, out);
-      x = sd.nn().relu(x, 0);
+      x = Ops.relu(sd, x);
       if (i < settings.pooledBlocks() && size >= 2) {
         x = sd.cnn().maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
         size /= 2;
