@@ -25,13 +25,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Is the linear probe trained long enough? Fits the probe on the same frozen features for several
- * epoch counts and prints test top-1/top-5 per count: where more epochs still raise accuracy, the
- * protocol's number understates the representation. Features come from encoders kept in a run
- * folder (as {@code pretext export-encoder} builds them: the evaluated representation with its
- * calibrated batch norm), or from the pixels ({@code raw-pixels}). With {@code
- * --validation-fraction}, each count is the most a probe trains and the stopping step and L2 (from
- * {@code --l2-candidates}) are chosen on validation, as the suite's protocol does; the choice is printed.
+ * Was the linear probe trained long enough? Written for the epoch-trained probe: it fitted the probe
+ * on the same frozen features for several epoch counts (docs/architecture.md, "The linear probe's
+ * budget"). The probe is now solved to its optimum, so every epoch count gives the same fit; what
+ * is left is the probe on kept encoders' features with its choice of L2 (from {@code
+ * --l2-candidates}, with {@code --validation-fraction}), the solver's iterations and the seconds it
+ * took. Features come from encoders kept in a run folder (as {@code pretext export-encoder} builds
+ * them: the evaluated representation with its calibrated batch norm), or from the pixels ({@code
+ * raw-pixels}).
  */
 @Command(name = "probe-convergence", mixinStandardHelpOptions = true,
     description = "Linear-probe accuracy against probe epochs, on the features of kept encoders.")
@@ -80,15 +81,15 @@ public final class ProbeConvergence implements Callable<Integer> {
         LinearProbe.Choice choice = evaluation.choice();
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT,
-            "%-28s epochs %4d: top-1 %.4f top-5 %.4f; trained l2 %.0e for %.1f epochs, validation %.4f (%.0f s)%n",
-            entry, e, r.top1(), r.top5(), choice.l2(), choice.epochs(), choice.validationTop1(), seconds);
+            "%-28s epochs %4d: top-1 %.4f top-5 %.4f; l2 %.0e, %d L-BFGS iterations, validation %.4f (%.0f s)%n",
+            entry, e, r.top1(), r.top5(), choice.l2(), choice.iterations(), choice.validationTop1(), seconds);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("entry", entry);
         row.put("epochs", e);
         row.put("top1", r.top1());
         row.put("top5", r.top5());
         row.put("l2", choice.l2());
-        row.put("trained_epochs", choice.epochs());
+        row.put("iterations", choice.iterations());
         row.put("validation_top1", choice.validationTop1());
         row.put("seconds", seconds);
         results.add(row);

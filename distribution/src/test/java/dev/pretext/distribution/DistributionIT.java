@@ -118,12 +118,12 @@ class DistributionIT {
       suites = list.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
     }
     assertThat(suites).extracting(p -> p.getFileName().toString())
-        .contains("quick.conf", "standard.conf", "colour-photos.conf", "cifar10-reference.conf");
+        .contains("demo.conf", "quick.conf", "standard.conf", "colour-photos.conf", "cifar10-reference.conf");
     for (Path suite : suites) {
       Result r = cli(DIST, "validate", suite.toString());
       assertThat(r.exitCode()).as(suite + ": " + r.err()).isZero();
     }
-    // The demo's suite, every method for two steps on a few images: each plugin's classes must
+    // The smoke suite, every method for two steps on a few images: each plugin's classes must
     // load through its own class loader (a class missing from a jar shows only here). Fine-tuning
     // from a probe head, two steps, so every method's encoder input is fine-tuned once too.
     Path out = dir.resolve("quick");

@@ -150,7 +150,7 @@ final class Evaluator {
     metrics.forEach((protocol, m) -> {
       line.append(String.format(Locale.ROOT, " %s %.4f/%.4f", protocol, m.get("top1"), m.get("top5")));
       if (m.containsKey("l2")) {
-        line.append(String.format(Locale.ROOT, " (l2 %.0e, %.1f epochs)", m.get("l2"), m.get("epochs")));
+        line.append(String.format(Locale.ROOT, " (l2 %.0e, %.0f iterations)", m.get("l2"), m.get("iterations")));
       }
       line.append(';');
     });

@@ -23,6 +23,7 @@ import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.NativeMemory;
 import dev.pretext.runtime.training.SupervisedTask;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
@@ -123,6 +124,7 @@ public final class SuiteRunner {
         if (done(entries, baseline, seed) && !stale(entries, baseline, seed, stamp)) {
           continue;
         }
+        NativeMemory.releaseGarbage();
         boolean again = done(entries, baseline, seed);
         // A kept supervised encoder is measured again, not trained again (~15 min a seed on full data).
         boolean fromKept = again && EncoderExport.isKept(folder, baseline, seed);
@@ -140,6 +142,7 @@ public final class SuiteRunner {
         }
         if (done(entries, method.name(), seed)) {
           if (stale(entries, method.name(), seed, stamp)) {
+            NativeMemory.releaseGarbage();
             log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
                 method.name(), method.task().type(), seed);
             ResultEntry entry;
@@ -157,6 +160,7 @@ public final class SuiteRunner {
           }
           continue;
         }
+        NativeMemory.releaseGarbage();
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
         ResultEntry entry = method(method, suite, components, data, evaluator,

@@ -149,13 +149,13 @@ class PretrainingDataRunTest {
           methods = [ { type = gray-brightness, name = rgb } ]
           baselines = []
           evaluation { calibration-batches = 1, label-fractions = [], knn.enabled = false,
-                       linear-probe { epochs = EPOCHS, min-steps = 1 } }
+                       linear-probe { l2 = L2, validation-fraction = 0 } }
         }
         """.formatted(photos.toString().replace("\\", "/"));
     Path before = dir.resolve("before.conf");
     Path after = dir.resolve("after.conf");
-    Files.writeString(before, text.replace("EPOCHS", "1"));
-    Files.writeString(after, text.replace("EPOCHS", "20"));
+    Files.writeString(before, text.replace("L2", "10"));
+    Files.writeString(after, text.replace("L2", "0.001"));
     var registry = FakePlugins.registry();
     Path out = dir.resolve("rgb");
     ResultEntry first = new SuiteRunner(registry, new TrainingEngine())
@@ -168,7 +168,7 @@ class PretrainingDataRunTest {
     // The task is created for its RGB patches; the kept encoder reads the gray evaluation images.
     assertThat(again.notReevaluated()).isEmpty();
     ResultEntry second = again.entries().get(0);
-    assertThat(second.evaluatedWith()).contains("\"epochs\":20").isNotEqualTo(first.evaluatedWith());
+    assertThat(second.evaluatedWith()).contains("\"l2\":0.001").isNotEqualTo(first.evaluatedWith());
     assertThat(second.metrics().get("linear_probe")).isNotEqualTo(first.metrics().get("linear_probe"));
     // Exported, the encoder takes what it pretrained on: RGB.
     var encoder = PretrainedEncoder.load(EncoderExport.export(out, "rgb", null, dir.resolve("rgb.zip"), registry));
@@ -178,7 +178,7 @@ class PretrainingDataRunTest {
     // An entry that cannot be measured again keeps its numbers; the run says so and fails.
     Files.delete(out.resolve("encoders/rgb-seed1.fb"));
     Path third = dir.resolve("third.conf");
-    Files.writeString(third, text.replace("EPOCHS", "5"));
+    Files.writeString(third, text.replace("L2", "0.01"));
     SuiteRunner.Outcome broken = new SuiteRunner(registry, new TrainingEngine())
         .run(new SuiteLoader(registry).load(third, List.of()), out, Set.of(), true, true);
     assertThat(broken.notReevaluated()).containsExactly("rgb (seed 1)");

@@ -188,14 +188,14 @@ class SuiteRunnerTest {
           methods = [ { type = brightness, name = a } ]
           baselines = [raw-pixels]
           evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5,
-                       linear-probe { epochs = EPOCHS, min-steps = 1 },
+                       linear-probe { l2 = L2, validation-fraction = 0 },
                        fine-tune { fractions = [0.5], epochs = 1, min-steps = 2 } }
         }
         """;
     Path before = dir.resolve("before.conf");
     Path after = dir.resolve("after.conf");
-    Files.writeString(before, suiteText.replace("EPOCHS", "1"));
-    Files.writeString(after, suiteText.replace("EPOCHS", "40"));
+    Files.writeString(before, suiteText.replace("L2", "10"));
+    Files.writeString(after, suiteText.replace("L2", "0.001"));
     var registry = FakePlugins.registry();
     Suite first = new SuiteLoader(registry).load(before, List.of());
     Suite second = new SuiteLoader(registry).load(after, List.of());
@@ -204,7 +204,7 @@ class SuiteRunnerTest {
 
     // A plain --resume refuses the changed probe, naming the key.
     assertThatThrownBy(() -> new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true))
-        .hasMessageContaining("evaluation.linear-probe.epochs");
+        .hasMessageContaining("evaluation.linear-probe.l2");
 
     Map<String, ResultEntry> now = byName(new SuiteRunner(registry, new TrainingEngine()).run(second, out, Set.of(), true, true));
     ResultEntry a = now.get("a");
@@ -214,11 +214,13 @@ class SuiteRunnerTest {
     assertThat(old.get("a").metrics()).containsKey("fine_tune_50pct");
     assertThat(a.metrics().get("fine_tune_50pct")).isEqualTo(old.get("a").metrics().get("fine_tune_50pct"));
     assertThat(a.metrics().get("linear_probe")).isNotEqualTo(old.get("a").metrics().get("linear_probe"));
+    assertThat(old.get("raw-pixels").metrics().get("linear_probe").get("l2")).isEqualTo(10);
+    assertThat(now.get("raw-pixels").metrics().get("linear_probe").get("l2")).isEqualTo(0.001);
     assertThat(now.get("raw-pixels").metrics().get("linear_probe").get("top1"))
-        .as("raw pixels: one probe step, then 40 epochs")
-        .isGreaterThan(old.get("raw-pixels").metrics().get("linear_probe").get("top1") + 0.05);
+        .as("raw pixels: a probe shrunk to almost nothing, then one regularized as usual")
+        .isNotEqualTo(old.get("raw-pixels").metrics().get("linear_probe").get("top1"));
     assertThat(a.evaluatedWith()).isEqualTo(now.get("raw-pixels").evaluatedWith())
-        .isNotEqualTo(old.get("a").evaluatedWith()).contains("\"epochs\":40");
+        .isNotEqualTo(old.get("a").evaluatedWith()).contains("\"l2\":0.001");
 
     // An interrupted re-evaluation leaves an entry measured the old way: resuming refuses to mix.
     Path json = out.resolve("results.json");

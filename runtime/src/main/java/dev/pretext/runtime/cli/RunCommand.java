@@ -56,6 +56,12 @@ final class RunCommand implements Callable<Integer> {
 
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume, boolean reevaluate) throws Exception {
+    return runSuite(parent, file, overrides, methods, out, resume, reevaluate, null);
+  }
+
+  /** As above; with {@code demoStart}, ends with the demo's summary and its wall time. */
+  static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
+      Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart) throws Exception {
     resume |= reevaluate;
     PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
     PluginsCommand.warnAboutProblems(plugins);
@@ -78,6 +84,10 @@ final class RunCommand implements Callable<Integer> {
         .run(suite, folder, only, resume, reevaluate);
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
+    if (demoStart != null) {
+      System.out.print(DemoSummary.of(outcome.entries(), folder,
+          java.time.Duration.between(demoStart, java.time.Instant.now())));
+    }
     if (!outcome.notReevaluated().isEmpty()) {
       System.err.println("Not evaluated again (earlier numbers kept): " + String.join(", ", outcome.notReevaluated()));
     }

@@ -308,17 +308,18 @@ public record Suite(
   }
 
   /**
-   * The linear probe's optimizer settings and how its stopping point and L2 are chosen.
+   * The linear probe's L2 and how it is chosen. The probe is solved to its optimum
+   * ({@code LinearProbe}); {@code epochs}, {@code minSteps}, {@code batchSize}, {@code learningRate},
+   * {@code validationChecks} and {@code patience} set the budget of the epoch-trained probe it
+   * replaced and are ignored, kept so that existing suites and result folders still load (and a
+   * change to them is still a change of {@code suite.evaluation}).
    *
-   * @param epochs the most epochs a probe trains (at least {@code minSteps} steps)
    * @param l2 the L2 penalty of a probe that chooses nothing (validation off, or too few labels)
    * @param l2Candidates the L2 penalties chosen among on validation
    * @param validationFraction stratified share of the labeled train images held out to choose the
-   *     stopping step and the L2 (0: no choice, the probe trains the full budget at {@code l2})
+   *     L2 (0: no choice, the probe is fitted at {@code l2})
    * @param minValidationImages fewer held-out images than this choose by noise more than by
-   *     signal: such probes train the full budget at {@code l2}
-   * @param validationChecks how many times, evenly spaced over the budget, validation is scored
-   * @param patience checks without a better validation score after which a candidate stops
+   *     signal: such probes are fitted at {@code l2}
    */
   public record ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, double l2,
       List<Double> l2Candidates, double validationFraction, int minValidationImages, int validationChecks,
@@ -328,12 +329,12 @@ public record Suite(
       l2Candidates = List.copyOf(l2Candidates);
     }
 
-    /** A fixed probe: the full budget at one L2, nothing chosen. */
+    /** A fixed probe: one L2, nothing chosen. */
     public ProbeSettings(int epochs, int minSteps, int batchSize, double learningRate, double l2) {
       this(epochs, minSteps, batchSize, learningRate, l2, List.of(l2), 0, 1, 1, 1);
     }
 
-    /** Whether the stopping step and L2 are chosen on a validation split (given enough labels). */
+    /** Whether the L2 is chosen on a validation split (given enough labels). */
     public boolean selects() {
       return validationFraction > 0;
     }

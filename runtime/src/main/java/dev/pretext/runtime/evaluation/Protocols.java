@@ -11,8 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Every protocol of a suite on one encoder's features, extracted once: the linear probe on all
  * labels, on stratified label fractions, and the weighted kNN. Probe entries also carry the L2
- * and epochs they were trained with ({@code l2}, {@code epochs}) and, when chosen on validation,
- * the validation top-1 that chose them.
+ * they were fitted with and the solver's iterations ({@code l2}, {@code iterations}) and, when the
+ * L2 was chosen on validation, the validation top-1 that chose it.
  */
 public final class Protocols {
 
@@ -62,11 +62,11 @@ public final class Protocols {
     return m;
   }
 
-  /** Top-1/top-5 and, so a reader sees what the probe was trained with, the chosen L2 and passes. */
+  /** Top-1/top-5 and, so a reader sees what the probe was fitted with, the L2 and the solver's iterations. */
   private static Map<String, Double> asMap(LinearProbe.Evaluation e) {
     Map<String, Double> m = asMap(e.result());
     m.put("l2", e.choice().l2());
-    m.put("epochs", e.choice().epochs());
+    m.put("iterations", (double) e.choice().iterations());
     if (!Double.isNaN(e.choice().validationTop1())) {
       m.put("validation_top1", e.choice().validationTop1());
     }

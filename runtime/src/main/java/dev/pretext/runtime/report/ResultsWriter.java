@@ -128,8 +128,9 @@ public final class ResultsWriter {
   }
 
   /**
-   * How each linear probe was trained — the L2 and passes chosen on validation — per seed; empty
-   * for entries measured before probes recorded it.
+   * How each linear probe was fitted — the L2 (chosen on validation where enough images were held
+   * out) and the solver's iterations, or the epochs of entries measured with the earlier Adam probe —
+   * per seed; empty for entries measured before probes recorded it.
    */
   static String probeTrainingTable(Map<String, List<ResultEntry>> byName) {
     java.util.LinkedHashSet<String> probes = new java.util.LinkedHashSet<>();
@@ -141,8 +142,8 @@ public final class ResultsWriter {
     if (probes.isEmpty()) {
       return "";
     }
-    StringBuilder md = new StringBuilder("\n## Linear probes: L2 and epochs trained"
-        + " (chosen on validation where enough images were held out)\n\n| name |");
+    StringBuilder md = new StringBuilder("\n## Linear probes: L2 and solver iterations"
+        + " (L2 chosen on validation where enough images were held out)\n\n| name |");
     probes.forEach(p -> md.append(' ').append(p.replace('_', ' ')).append(" |"));
     md.append("\n|---|");
     probes.forEach(p -> md.append("---|"));
@@ -155,7 +156,7 @@ public final class ResultsWriter {
         for (ResultEntry e : bySeed) {
           Map<String, Double> m = e.metrics().get(p);
           if (e.ok() && m != null && m.containsKey("l2")) {
-            perSeed.add(String.format(Locale.ROOT, "s%d: %.0e, %.0f", e.seed(), m.get("l2"), m.get("epochs")));
+            perSeed.add(String.format(Locale.ROOT, "s%d: %.0e, %s", e.seed(), m.get("l2"), fitted(m)));
           }
         }
         md.append(' ').append(String.join("; ", perSeed)).append(" |");
@@ -163,6 +164,14 @@ public final class ResultsWriter {
       md.append('\n');
     }
     return md.toString();
+  }
+
+  /** "312 it." for the exact probe, "45 ep." for an entry of the earlier epoch-budget probe. */
+  private static String fitted(Map<String, Double> m) {
+    if (m.containsKey("iterations")) {
+      return String.format(Locale.ROOT, "%.0f it.", m.get("iterations"));
+    }
+    return m.containsKey("epochs") ? String.format(Locale.ROOT, "%.0f ep.", m.get("epochs")) : "?";
   }
 
   /**

@@ -94,7 +94,6 @@ public final class TrainingEngine {
     buildGradientsQuietly(graph);
     LossCapture capture = new LossCapture(taskGraph.loss());
     graph.setListeners(capture);
-    TrainingIterations iterations = new TrainingIterations(graph);
 
     int epochs = (int) Math.min(settings.epochs(), (totalSteps + perEpoch - 1) / perEpoch);
     Steps steps = new Steps(graph, totalSteps, new Random(run.seed() ^ 0x5DEECE66DL));
@@ -105,7 +104,8 @@ public final class TrainingEngine {
     double waitSeconds = 0;
     List<Double> stepSeconds = new ArrayList<>();
 
-    try (Prefetcher batches = new Prefetcher(run.data(), run.task(), settings.batchSize(),
+    try (TrainingIterations iterations = new TrainingIterations(graph);
+        Prefetcher batches = new Prefetcher(run.data(), run.task(), settings.batchSize(),
             progress.epochsDone(), epochs, run.seed(), settings.prefetchBatches(),
             totalSteps - progress.steps());
         ProgressBar bar = progressBar(run.name(), totalSteps, steps.step, progress.seconds())) {
@@ -124,6 +124,7 @@ public final class TrainingEngine {
           waitSeconds += (stepStart - waitStart) / 1e9;
           Map<String, INDArray> inputs = run.task().beforeStep(batch, steps);
           iterations.step(placeholderValues(run.name(), placeholders, inputs));
+          NativeMemory.releaseGarbageIfGrown();
           double loss = capture.last();
           if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException(run.name(), steps.step, loss);

@@ -24,22 +24,33 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  * goes"). The update is the same: the same updaters (SameDiff's own map, saved with checkpoints),
  * the same iteration count for Adam's bias correction and the learning-rate schedule.
  */
-final class TrainingIterations {
+final class TrainingIterations implements AutoCloseable {
+
+  /**
+   * Growth of the resident size since the session began after which it is replaced. Some graphs
+   * (the denoising autoencoder's decoder) grow the session's memory by tens of MB a step; a new
+   * session costs one step's allocations, so replacing it now and then bounds that at a small
+   * price, and leaves graphs that do not grow (SimCLR's) on one session.
+   */
+  static final long RENEW_AFTER_GROWTH = 768L << 20;
 
   private final SameDiff graph;
-  private final TrainingSession session;
+  private final SameDiff gradients;
+  private TrainingSession session;
+  private long residentAtSessionStart;
   private final Set<String> parameters = new LinkedHashSet<>();
   private final At at;
 
   TrainingIterations(SameDiff graph) {
     this.graph = graph;
     initializeUpdaters(graph);
-    SameDiff gradients = graph.getFunction("grad");
+    this.gradients = graph.getFunction("grad");
     if (gradients == null) {
       throw new IllegalStateException("the gradient graph must be built before training");
     }
     gradients.setTrainingConfig(graph.getTrainingConfig());
     this.session = new TrainingSession(gradients);
+    this.residentAtSessionStart = NativeMemory.residentBytes();
     for (SDVariable v : graph.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType()) {
         parameters.add(v.name());
@@ -58,6 +69,19 @@ final class TrainingIterations {
     session.trainingIteration(config, placeholders, parameters, graph.getUpdaterMap(),
         new MultiDataSet(features, null), graph.getLossVariables(), graph.getListeners(), at);
     config.incrementIterationCount();
+    long resident = NativeMemory.residentBytes();
+    if (resident >= 0 && resident - residentAtSessionStart > RENEW_AFTER_GROWTH) {
+      session.getMmgr().close();
+      session = new TrainingSession(gradients);
+      NativeMemory.releaseGarbage();
+      residentAtSessionStart = NativeMemory.residentBytes();
+    }
+  }
+
+  /** Frees the arrays the session keeps for reuse (activations and gradients of a step). */
+  @Override
+  public void close() {
+    session.getMmgr().close();
   }
 
   /** Creates the updaters' state as the first {@code fit} would (a restored graph has it). */

@@ -138,7 +138,7 @@ class SuiteLoaderTest {
     Suite.ProbeSettings probe = loader.load(file, List.of()).evaluation().linearProbe();
     assertThat(probe.selects()).isTrue();
     assertThat(probe.l2()).isEqualTo(1e-4);
-    assertThat(probe.l2Candidates()).containsExactly(1e-5, 1e-4, 1e-3);
+    assertThat(probe.l2Candidates()).containsExactly(1e-4, 1e-3, 1e-2, 1e-1);
     assertThat(probe.minValidationImages()).isEqualTo(1000);
     assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.linear-probe.l2-candidates=[0.001, -1]")))
         .isInstanceOf(SuiteConfigException.class)

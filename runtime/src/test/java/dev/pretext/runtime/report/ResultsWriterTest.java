@@ -60,16 +60,19 @@ class ResultsWriterTest {
   }
 
   @Test
-  void theL2AndEpochsEachProbeWasTrainedWithGetTheirOwnTable() {
+  void theL2AndIterationsEachProbeWasFittedWithGetTheirOwnTable() {
     ResultEntry seed1 = entry("rot", 1, 0.8);
     ResultEntry seed2 = entry("rot", 2, 0.8);
-    seed1.metrics().get("linear_probe").putAll(Map.of("l2", 1e-4, "epochs", 45.0));
-    seed2.metrics().get("linear_probe").putAll(Map.of("l2", 1e-3, "epochs", 15.0));
-    String md = ResultsWriter.markdown("s", Map.of(), List.of(seed2, seed1));
-    assertThat(md).contains("| rot | method | 2/2 | 0.8000 ± 0.0000 | 0.9900 ± 0.0000 |")
-        .contains("## Linear probes: L2 and epochs trained")
+    ResultEntry seed3 = entry("rot", 3, 0.8);
+    seed1.metrics().get("linear_probe").putAll(Map.of("l2", 1e-4, "iterations", 312.0));
+    seed2.metrics().get("linear_probe").putAll(Map.of("l2", 1e-3, "iterations", 95.0));
+    // Measured with the earlier epoch-budget probe.
+    seed3.metrics().get("linear_probe").putAll(Map.of("l2", 1e-3, "epochs", 15.0));
+    String md = ResultsWriter.markdown("s", Map.of(), List.of(seed2, seed3, seed1));
+    assertThat(md).contains("| rot | method | 3/3 | 0.8000 ± 0.0000 | 0.9900 ± 0.0000 |")
+        .contains("## Linear probes: L2 and solver iterations")
         .contains("| name | linear probe |")
-        .contains("| rot | s1: 1e-04, 45; s2: 1e-03, 15 |");
+        .contains("| rot | s1: 1e-04, 312 it.; s2: 1e-03, 95 it.; s3: 1e-03, 15 ep. |");
     assertThat(ResultsWriter.markdown("s", Map.of(), List.of(entry("rot", 1, 0.8)))).doesNotContain("Linear probes:");
   }
 

@@ -1,0 +1,141 @@
+package dev.pretext.runtime.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SoftmaxObjectiveTest {
+
+  private static final int N = 57;
+  private static final int D = 6;
+  private static final int K = 4;
+
+  private static double[][] features(Random random) {
+    double[][] x = new double[N][D];
+    for (double[] row : x) {
+      for (int j = 0; j < D; j++) {
+        row[j] = random.nextGaussian() * (j + 1);
+      }
+    }
+    return x;
+  }
+
+  private static void matchesTheReference(DataType type, double tolerance) {
+    Random random = new Random(5);
+    double[][] x = features(random);
+    int[] y = random.ints(N, 0, K).toArray();
+    double[] params = random.doubles(SoftmaxObjective.size(D, K), -1, 1).toArray();
+    double[] expected = new double[params.length];
+    double value = SoftmaxReference.evaluate(x, y, K, 0.3, params, expected);
+
+    double[] gradient = new double[params.length];
+    java.util.Arrays.fill(gradient, Double.NaN);
+    SoftmaxObjective objective = new SoftmaxObjective(Nd4j.createFromArray(x).castTo(type), y, K, 0.3);
+
+    assertThat(objective.evaluate(params, gradient)).isCloseTo(value, within(tolerance));
+    for (int i = 0; i < params.length; i++) {
+      assertThat(gradient[i]).as("gradient[%d]", i).isCloseTo(expected[i], within(tolerance));
+    }
+  }
+
+  @Test
+  void valueAndGradientAreThoseOfTheWrittenOutObjectiveInDouble() {
+    matchesTheReference(DataType.DOUBLE, 1e-12);
+  }
+
+  @Test
+  void valueAndGradientAreThoseOfTheWrittenOutObjectiveInFloat() {
+    matchesTheReference(DataType.FLOAT, 1e-5);
+  }
+
+  @Test
+  void theInverseCholeskyFactorInvertsTheMatrix() {
+    Random random = new Random(6);
+    int n = 30;
+    double[][] m = new double[n][n];
+    for (double[] row : m) {
+      for (int j = 0; j < n; j++) {
+        row[j] = random.nextGaussian();
+      }
+    }
+    double[][] a = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        for (int k = 0; k < n; k++) {
+          a[i][j] += m[k][i] * m[k][j];
+        }
+      }
+      a[i][i] += 0.1;
+    }
+    double[][] inverse = SoftmaxObjective.inverseCholeskyFactor(a, 1e-12);
+    // (L⁻ᵀ·L⁻¹)·a = I
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+          double aInverse = 0;
+          for (int r = 0; r < n; r++) {
+            aInverse += inverse[r][i] * inverse[r][k];
+          }
+          sum += aInverse * a[k][j];
+        }
+        assertThat(sum).as("(%d, %d)", i, j).isCloseTo(i == j ? 1 : 0, within(1e-9));
+      }
+    }
+  }
+
+  @Test
+  void thePreconditionerInvertsTheHessianAtTheStart() {
+    Random random = new Random(7);
+    double[][] x = features(random);
+    // Centred, as standardized features are.
+    for (int j = 0; j < D; j++) {
+      double mean = 0;
+      for (double[] row : x) {
+        mean += row[j] / N;
+      }
+      for (double[] row : x) {
+        row[j] -= mean;
+      }
+    }
+    int[] y = random.ints(N, 0, K).toArray();
+    SoftmaxObjective objective = new SoftmaxObjective(Nd4j.createFromArray(x), y, K, 0.05);
+    // A direction whose class sums are zero, as every step the solver takes.
+    double[] v = random.doubles(SoftmaxObjective.size(D, K), -1, 1).toArray();
+    for (int j = 0; j <= D; j++) {
+      double mean = 0;
+      for (int c = 0; c < K; c++) {
+        mean += v[index(c, j)] / K;
+      }
+      for (int c = 0; c < K; c++) {
+        v[index(c, j)] -= mean;
+      }
+    }
+    double[] u = v.clone();
+    objective.preconditioner().apply(u);
+    // Hessian·u at zero by central differences of the gradient: v again.
+    double step = 1e-4;
+    double[] plus = new double[u.length];
+    double[] minus = new double[u.length];
+    double[] up = new double[u.length];
+    double[] down = new double[u.length];
+    for (int i = 0; i < u.length; i++) {
+      up[i] = step * u[i];
+      down[i] = -step * u[i];
+    }
+    objective.evaluate(up, plus);
+    objective.evaluate(down, minus);
+    for (int i = 0; i < u.length; i++) {
+      assertThat((plus[i] - minus[i]) / (2 * step)).as("(H·M⁻¹·v)[%d]", i).isCloseTo(v[i], within(1e-6));
+    }
+  }
+
+  /** Index of class {@code c}'s weight on feature {@code j} (j = D: its bias). */
+  private static int index(int c, int j) {
+    return j < D ? c * D + j : K * D + c;
+  }
+}
