@@ -85,14 +85,14 @@ public final class ConvDecoder {
     long w = shape.width() >> stages;
     long c = channels.get(0);
     SDVariable x = Ops.linear(g, "project", code, codeSize, c * h * w).reshape(-1, c, h, w);
-    x = sd.nn().relu(Ops.spatialBatchNorm(g, "project_bn", x, c), 0);
+    x = Ops.relu(sd, Ops.spatialBatchNorm(g, "project_bn", x, c));
     for (int i = 1; i <= stages; i++) {
       long out = channels.get(i);
       // Weights [kH, kW, out, in]; each output pixel sums 2×2 kernel taps of every input channel.
       SDVariable k = g.normalVariable("up" + i + "_w", Math.sqrt(2.0 / (4 * c)), 4, 4, out, c);
       x = sd.cnn().deconv2d(x, k, DeConv2DConfig.builder().kH(4).kW(4).sH(2).sW(2)
           .isSameMode(true).dataFormat(DeConv2DConfig.NCHW).build());
-      x = sd.nn().relu(Ops.spatialBatchNorm(g, "up" + i + "_bn", x, out), 0);
+      x = Ops.relu(sd, Ops.spatialBatchNorm(g, "up" + i + "_bn", x, out));
       c = out;
     }
     return x;

@@ -27,17 +27,18 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 final class TrainingIterations implements AutoCloseable {
 
   /**
-   * Growth of the resident size since the session began after which it is replaced. Some graphs
-   * (the denoising autoencoder's decoder) grow the session's memory by tens of MB a step; a new
-   * session costs one step's allocations, so replacing it now and then bounds that at a small
-   * price, and leaves graphs that do not grow (SimCLR's) on one session.
+   * Steps after which the session is replaced. Sessions of some graphs (the decoders of the
+   * denoising autoencoder and context encoder) hold on to 40–70 MB more each step; replaced every
+   * 10 steps and collected, the process stays flat (DAE, batch 256: 1.8–2.1 GB over 50 steps
+   * against 1.9 → 4.0 GB over 40 on one session), and a new session's first step costs no
+   * measurable time over ten (SimCLR: 0.64 s a step against 0.72 s on one session).
    */
-  static final long RENEW_AFTER_GROWTH = 768L << 20;
+  static final int RENEW_EVERY = 10;
 
   private final SameDiff graph;
   private final SameDiff gradients;
   private TrainingSession session;
-  private long residentAtSessionStart;
+  private int stepsOnSession;
   private final Set<String> parameters = new LinkedHashSet<>();
   private final At at;
 
@@ -50,7 +51,6 @@ final class TrainingIterations implements AutoCloseable {
     }
     gradients.setTrainingConfig(graph.getTrainingConfig());
     this.session = new TrainingSession(gradients);
-    this.residentAtSessionStart = NativeMemory.residentBytes();
     for (SDVariable v : graph.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType()) {
         parameters.add(v.name());
@@ -69,12 +69,11 @@ final class TrainingIterations implements AutoCloseable {
     session.trainingIteration(config, placeholders, parameters, graph.getUpdaterMap(),
         new MultiDataSet(features, null), graph.getLossVariables(), graph.getListeners(), at);
     config.incrementIterationCount();
-    long resident = NativeMemory.residentBytes();
-    if (resident >= 0 && resident - residentAtSessionStart > RENEW_AFTER_GROWTH) {
+    if (++stepsOnSession == RENEW_EVERY) {
       session.getMmgr().close();
       session = new TrainingSession(gradients);
       NativeMemory.releaseGarbage();
-      residentAtSessionStart = NativeMemory.residentBytes();
+      stepsOnSession = 0;
     }
   }
 
