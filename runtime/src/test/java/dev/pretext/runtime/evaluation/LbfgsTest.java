@@ -56,23 +56,7 @@ class LbfgsTest {
 
   /** A random SPD matrix {@code MᵀM + 0.01·I}, condition number in the thousands. */
   private static double[][] spd(int n, long seed) {
-    Random random = new Random(seed);
-    double[][] m = new double[n][n];
-    for (double[] row : m) {
-      for (int j = 0; j < n; j++) {
-        row[j] = random.nextGaussian();
-      }
-    }
-    double[][] a = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        for (int k = 0; k < n; k++) {
-          a[i][j] += m[k][i] * m[k][j];
-        }
-      }
-      a[i][i] += 0.01;
-    }
-    return a;
+    return SoftmaxReference.randomSpd(n, seed, 0.01);
   }
 
   @Test

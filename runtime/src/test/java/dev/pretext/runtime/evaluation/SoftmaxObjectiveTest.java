@@ -54,23 +54,8 @@ class SoftmaxObjectiveTest {
 
   @Test
   void theInverseCholeskyFactorInvertsTheMatrix() {
-    Random random = new Random(6);
     int n = 30;
-    double[][] m = new double[n][n];
-    for (double[] row : m) {
-      for (int j = 0; j < n; j++) {
-        row[j] = random.nextGaussian();
-      }
-    }
-    double[][] a = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        for (int k = 0; k < n; k++) {
-          a[i][j] += m[k][i] * m[k][j];
-        }
-      }
-      a[i][i] += 0.1;
-    }
+    double[][] a = SoftmaxReference.randomSpd(n, 6, 0.1);
     double[][] inverse = SoftmaxObjective.inverseCholeskyFactor(a, 1e-12);
     // (L⁻ᵀ·L⁻¹)·a = I
     for (int i = 0; i < n; i++) {

@@ -53,4 +53,25 @@ final class SoftmaxReference {
     }
     return Math.sqrt(s);
   }
+
+  /** A random symmetric positive-definite matrix {@code MᵀM + ridge·I}, M Gaussian. */
+  static double[][] randomSpd(int n, long seed, double ridge) {
+    java.util.Random random = new java.util.Random(seed);
+    double[][] m = new double[n][n];
+    for (double[] row : m) {
+      for (int j = 0; j < n; j++) {
+        row[j] = random.nextGaussian();
+      }
+    }
+    double[][] a = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        for (int k = 0; k < n; k++) {
+          a[i][j] += m[k][i] * m[k][j];
+        }
+      }
+      a[i][i] += ridge;
+    }
+    return a;
+  }
 }
