@@ -30,8 +30,11 @@ import java.util.stream.Stream;
  */
 final class ResumeCheck {
 
-  /** Keys that only choose what runs, not how; they may change between a run and its resumption. */
-  private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output");
+  /**
+   * Keys that only choose what runs, or how fast (threads), not what is computed; they may change
+   * between a run and its resumption.
+   */
+  private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output", "threads");
 
   private ResumeCheck() {}
 

@@ -23,6 +23,7 @@ import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
+import dev.pretext.runtime.training.ComputeThreads;
 import dev.pretext.runtime.training.NativeMemory;
 import dev.pretext.runtime.training.SupervisedTask;
 import dev.pretext.runtime.training.TrainedMethod;
@@ -101,6 +102,8 @@ public final class SuiteRunner {
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate)
       throws IOException {
     resume |= reevaluate;
+    ComputeThreads.configureFromSuite(suite.threads());
+    log.printf("Threads: %s%n", ComputeThreads.policy());
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
@@ -406,6 +409,7 @@ public final class SuiteRunner {
     v.put("dl4j", Versions.dl4j());
     v.put("java", System.getProperty("java.version"));
     v.put("backend", Backend.describe());
+    v.put("threads", ComputeThreads.policy());
     for (LoadedPlugin p : plugins.plugins()) {
       v.put("plugin " + p.descriptor().name(), p.descriptor().version());
     }

@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param pretrainingData the suite-level {@code pretraining-data} block, or null when methods
  *     pretrain on {@code data}'s training images
+ * @param threads {@code auto} or a thread count for the native maths (ComputeThreads)
  * @param resolved the fully resolved config (defaults included), written next to the results
  */
 public record Suite(
@@ -24,6 +25,7 @@ public record Suite(
     List<MethodSpec> methods,
     List<String> baselines,
     EvaluationSettings evaluation,
+    String threads,
     Config resolved) {
 
   /** The baselines every report can include. */

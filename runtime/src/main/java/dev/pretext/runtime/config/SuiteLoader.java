@@ -129,6 +129,15 @@ public final class SuiteLoader {
         }
       }
     }
+    String threads = read(problems, () -> s.getString("threads"));
+    if (threads != null) {
+      try {
+        dev.pretext.runtime.training.ComputeThreads.parse(threads, "suite.threads");
+      } catch (IllegalArgumentException e) {
+        problems.add(ConfigProblem.at(s.getValue("threads").origin(), "suite.threads",
+            "must be 'auto' or a thread count of at least 1, got '" + threads + "'"));
+      }
+    }
     long firstSeed = seeds == null || seeds.isEmpty() ? 0 : seeds.get(0);
     Components components = new Components(plugins, firstSeed,
         data == null ? Suite.DataSettings.defaults().shape() : data.shape());
@@ -144,7 +153,7 @@ public final class SuiteLoader {
     }
     return new Suite(name, seeds, Path.of(s.getString("output")), data, pretrainingData, encoder,
         training, methods,
-        baselines, evaluation, merged);
+        baselines, evaluation, threads, merged);
   }
 
   private Suite.ComponentSpec readEncoder(Config s, Components components, List<ConfigProblem> problems) {

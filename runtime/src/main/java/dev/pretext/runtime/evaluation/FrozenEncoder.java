@@ -5,6 +5,7 @@ import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.training.ComputeThreads;
 import dev.pretext.runtime.training.NativeMemory;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.util.ArrayList;
@@ -120,6 +121,7 @@ public final class FrozenEncoder {
       int[] idx = end - start == 1 ? new int[] {start, start} : java.util.stream.IntStream.range(start, end).toArray();
       INDArray rep = graph.output(feed.apply(data.batch(idx)), variable).get(variable);
       NativeMemory.releaseGarbageIfGrown();
+      ComputeThreads.adjust();
       result.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
           org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(
               rep.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, end - start),

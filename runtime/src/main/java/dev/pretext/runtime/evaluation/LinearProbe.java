@@ -2,6 +2,7 @@ package dev.pretext.runtime.evaluation;
 
 import dev.pretext.runtime.Stratified;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.training.ComputeThreads;
 import dev.pretext.runtime.training.LinearHead;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -132,6 +133,7 @@ public final class LinearProbe {
    * chosen on validation when the settings ask for it and enough labels allow, else at {@code l2}.
    */
   public static Fitted fit(INDArray trainX, int[] trainY, int classes, Suite.ProbeSettings settings, long seed) {
+    ComputeThreads.adjust(1);
     Choice chosen;
     if (heldOutSize(trainY.length, classes, settings) > 0) {
       chosen = choose(trainX, trainY, classes, settings, seed);

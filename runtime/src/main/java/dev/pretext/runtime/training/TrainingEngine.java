@@ -125,6 +125,7 @@ public final class TrainingEngine {
           Map<String, INDArray> inputs = run.task().beforeStep(batch, steps);
           iterations.step(placeholderValues(run.name(), placeholders, inputs));
           NativeMemory.releaseGarbageIfGrown();
+          ComputeThreads.adjust();
           double loss = capture.last();
           if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException(run.name(), steps.step, loss);

@@ -212,6 +212,16 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void threadsIsAutoByDefaultAndABadValueNamesTheKey() throws IOException {
+    Path file = suite(GOOD);
+    assertThat(loader.load(file, List.of()).threads()).isEqualTo("auto");
+    assertThat(loader.load(file, List.of("suite.threads=1")).threads()).isEqualTo("1");
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.threads=0")))
+        .hasMessageContaining("suite.threads")
+        .hasMessageContaining("'auto' or a thread count of at least 1, got '0'");
+  }
+
+  @Test
   void methodTrainingOverridesAreValidatedAndApplied() throws IOException {
     Path file = suite("""
         suite {
