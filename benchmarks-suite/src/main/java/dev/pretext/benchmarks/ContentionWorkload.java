@@ -61,8 +61,17 @@ public final class ContentionWorkload {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9;
-    System.out.printf(Locale.ROOT, "%s %.3f %.3f %d%n", RESULT, wall, cpu, ComputeThreads.current());
+    System.out.printf(Locale.ROOT, "%s %.3f %.3f %d%n", RESULT, wall, cpu, threads());
     System.exit(0);
+  }
+
+  /** The thread count in use; -1 on a runtime older than ComputeThreads (before/after comparisons). */
+  private static int threads() {
+    try {
+      return ComputeThreads.current();
+    } catch (LinkageError olderRuntime) {
+      return -1;
+    }
   }
 
   private static void protocols(Suite suite, FashionMnist.Split data, INDArray train, INDArray test) {

@@ -40,7 +40,9 @@ public final class ComputeThreads {
   private static long lastNanos;
   private static long lastBusyTicks = -1;
   private static long lastSelfTicks;
-  private static final ThreadLocal<Integer> APPLIED_ON_THIS_THREAD = new ThreadLocal<>();
+  /** OpenMP's count on each thread, from what that thread started with. */
+  private static final ThreadLocal<Integer> APPLIED_ON_THIS_THREAD = ThreadLocal.withInitial(
+      () -> NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
 
   private ComputeThreads() {}
 
@@ -120,13 +122,18 @@ public final class ComputeThreads {
   }
 
   private static void apply(int threads) {
+    if (current < 0) {
+      // ND4J's own count at start: nothing is set while the policy agrees with it, so a quiet run
+      // runs exactly as without this class.
+      current = Nd4j.getEnvironment().maxThreads();
+    }
     if (threads != current) {
       Nd4j.getEnvironment().setMaxThreads(threads);
       Nd4j.getEnvironment().setMaxMasterThreads(threads);
       Nd4j.factory().blas().setMaxThreads(threads);
       current = threads;
     }
-    if (!Integer.valueOf(threads).equals(APPLIED_ON_THIS_THREAD.get())) {
+    if (threads != APPLIED_ON_THIS_THREAD.get()) {
       NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
       APPLIED_ON_THIS_THREAD.set(threads);
     }
