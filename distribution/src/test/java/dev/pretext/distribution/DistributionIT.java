@@ -181,6 +181,46 @@ class DistributionIT {
   }
 
   @Test
+  void badInputFailsOnceWithAMessageNamingTheFileAndTheDocumentedCode() throws IOException {
+    Path suite = Files.writeString(dir.resolve("tiny.conf"), TINY_SUITE);
+
+    // --out naming a file: refused before the data loads, the file untouched.
+    Path file = Files.writeString(dir.resolve("results.txt"), "mine");
+    Result outIsFile = cli(DIST, "run", suite.toString(), "--out", file.toString());
+    assertThat(outIsFile.exitCode()).as(outIsFile.err()).isEqualTo(2);
+    assertThat(outIsFile.err()).contains("--out names " + file + ", which is a file").doesNotContain("data:")
+        .doesNotContain("\tat ");
+    assertThat(file).hasContent("mine");
+
+    // A file missing from the folder suite.data.path names: no fallback to other data.
+    Path data = Files.createDirectories(dir.resolve("my-fashion-mnist"));
+    for (String name : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte")) {
+      Files.writeString(data.resolve(name), "");
+    }
+    Path never = dir.resolve("never");
+    Result missing = cli(DIST, "run", suite.toString(), "--out", never.toString(),
+        "--set", "suite.data.source=full", "--set", "suite.data.path=\"" + data + "\"");
+    assertThat(missing.exitCode()).as(missing.err()).isEqualTo(3);
+    assertThat(missing.err()).contains("not found in " + data + " (suite.data.path)")
+        .contains(data + " (suite.data.path): lacks t10k-labels-idx1-ubyte[.gz]");
+    assertThat(never.resolve("results.json")).doesNotExist();
+
+    // --resume on a results.json cut short: the file and what to do, nothing trained.
+    Path cut = Files.createDirectories(dir.resolve("cut"));
+    Files.writeString(cut.resolve("results.json"), "{\"suite\": \"tiny\", \"entries\": [");
+    Result resume = cli(DIST, "run", suite.toString(), "--out", cut.toString(), "--resume");
+    assertThat(resume.exitCode()).as(resume.err()).isEqualTo(2);
+    assertThat(resume.err()).contains(cut.resolve("results.json") + ": cannot be read back")
+        .contains("run without --resume").contains("Nothing was trained").doesNotContain("internal error");
+
+    // export-encoder on a run folder that is not there.
+    Result export = cli(DIST, "export-encoder", dir.resolve("runs/nope").toString(), "--method", "rotation",
+        "--out", dir.resolve("rotation.zip").toString());
+    assertThat(export.exitCode()).isEqualTo(2);
+    assertThat(export.err()).contains("no such run folder: " + dir.resolve("runs/nope"));
+  }
+
+  @Test
   void describePrintsDefaultsWithComments() {
     Result r = cli(DIST, "describe", "conv4");
     assertThat(r.exitCode()).isZero();

@@ -12,6 +12,7 @@ import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.plugins.PluginRegistry;
+import dev.pretext.runtime.report.AtomicFiles;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,8 +73,7 @@ public final class EncoderExport {
   private static void keep(Path runFolder, String name, String taskType, String taskSettings, long seed,
       TrainedMethod trained, Suite suite, ImageShape shape) throws IOException {
     Path graph = graphFile(runFolder, name, seed);
-    Files.createDirectories(graph.getParent());
-    trained.graph().save(graph.toFile(), false);
+    AtomicFiles.write(graph, tmp -> trained.graph().save(tmp.toFile(), false));
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("method", name);
     d.put("seed", seed);
@@ -84,8 +84,9 @@ public final class EncoderExport {
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
     d.put("representation", trained.taskGraph().representation());
     d.put("representation_input", trained.taskGraph().representationInput());
-    JSON.writerWithDefaultPrettyPrinter().writeValue(
-        graph.resolveSibling(name + "-seed" + seed + ".json").toFile(), d);
+    // Written last: isKept needs both files, so a crash in between leaves no half-kept encoder.
+    AtomicFiles.write(graph.resolveSibling(name + "-seed" + seed + ".json"),
+        tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), d));
   }
 
   /**
@@ -102,6 +103,14 @@ public final class EncoderExport {
    */
   public static Path export(Path runFolder, String method, Long seed, Path out, PluginRegistry plugins)
       throws IOException {
+    if (!Files.isDirectory(runFolder)) {
+      throw new IllegalArgumentException((Files.exists(runFolder) ? "not a run folder (a file): "
+          : "no such run folder: ") + runFolder);
+    }
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException("--out " + out + " is a folder; name the file to write, e.g. "
+          + out.resolve(method + ".zip"));
+    }
     long s = seed != null ? seed : firstSeed(runFolder.resolve("encoders"), method);
     Kept kept = load(runFolder, method, s, plugins);
     Map<String, Object> description = new LinkedHashMap<>();

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.report.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,15 +71,16 @@ public final class PretrainedEncoder {
     Path tmp = Files.createTempFile("pretext-encoder", ".fb");
     try {
       graph.save(tmp.toFile(), false);
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
-        zip.putNextEntry(new ZipEntry("encoder.json"));
-        zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(description));
-        zip.closeEntry();
-        zip.putNextEntry(new ZipEntry("encoder.fb"));
-        Files.copy(tmp, zip);
-        zip.closeEntry();
-      }
+      AtomicFiles.writeStream(file, out -> {
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+          zip.putNextEntry(new ZipEntry("encoder.json"));
+          zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(description));
+          zip.closeEntry();
+          zip.putNextEntry(new ZipEntry("encoder.fb"));
+          Files.copy(tmp, zip);
+          zip.closeEntry();
+        }
+      });
     } finally {
       Files.deleteIfExists(tmp);
     }

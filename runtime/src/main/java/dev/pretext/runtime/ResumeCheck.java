@@ -1,6 +1,7 @@
 package dev.pretext.runtime;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
@@ -9,6 +10,7 @@ import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.runtime.config.SuiteLoader;
 import dev.pretext.runtime.report.ResultsWriter;
+import dev.pretext.runtime.report.WriteFailedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,6 +39,41 @@ final class ResumeCheck {
   private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output", "threads");
 
   private ResumeCheck() {}
+
+  /**
+   * Fails with a plain message naming the file and what to do when the folder's results.json or
+   * resolved.conf cannot be read back (cut short, edited by hand): nothing can be resumed from it.
+   * Called before the data loads.
+   */
+  static void requireReadable(Path folder) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Path json = folder.resolve("results.json");
+    try {
+      ResultsWriter.readEntries(folder);
+    } catch (IOException e) {
+      String problem = e instanceof ResultsWriter.UnreadableResultsException u ? u.problem()
+          : WriteFailedException.reason(e);
+      problems.add(unreadable(json, problem));
+    }
+    Path conf = folder.resolve("resolved.conf");
+    if (Files.exists(conf)) {
+      try {
+        ConfigFactory.parseFile(conf.toFile()).resolve();
+      } catch (ConfigException e) {
+        problems.add(unreadable(conf, ConfigProblem.of(e).message()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new SuiteConfigException("--resume into " + folder, problems);
+    }
+  }
+
+  private static ConfigProblem unreadable(Path file, String problem) {
+    return new ConfigProblem(file.toString(), "", "cannot be read back (" + problem + "), so the run"
+        + " cannot be resumed from it. Move it aside (e.g. to " + file.getFileName() + ".broken) and run"
+        + " again with --resume to compute its entries again, or run without --resume (the folder is"
+        + " moved aside and the suite starts over)");
+  }
 
   /** Fails with every changed setting, naming the folder; no-op when it holds no earlier config. */
   static void requireSameSettings(Path folder, Config resolved) {

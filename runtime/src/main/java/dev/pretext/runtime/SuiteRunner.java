@@ -18,6 +18,7 @@ import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginRegistry;
+import dev.pretext.runtime.report.AtomicFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
@@ -102,6 +103,11 @@ public final class SuiteRunner {
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate)
       throws IOException {
     resume |= reevaluate;
+    if (resume) {
+      ResumeCheck.requireReadable(folder);
+    }
+    // Temporaries of a run that was killed while writing; ours cannot be in flight yet.
+    AtomicFiles.removeStale(List.of(folder, folder.resolve("figures"), folder.resolve("encoders")));
     ComputeThreads.configureFromSuite(suite.threads());
     log.printf("Threads: %s%n", ComputeThreads.policy());
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));

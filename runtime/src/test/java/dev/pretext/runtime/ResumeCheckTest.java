@@ -146,4 +146,30 @@ class ResumeCheckTest {
   void aFolderWithoutAnEarlierRunIsAccepted() {
     ResumeCheck.requireSameSettings(dir, suite(EARLIER));
   }
+
+  @Test
+  void aResultsFileCutShortStopsResumeWithThePathAndWhatToDo() throws Exception {
+    Path json = dir.resolve("results.json");
+    Files.writeString(json, "{\"suite\": \"s\", \"entries\": [ {\"name\": \"rot");
+
+    assertThatThrownBy(() -> ResumeCheck.requireReadable(dir))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageStartingWith("--resume into " + dir + " has 1 problem:")
+        .hasMessageContaining("1. " + json + ": cannot be read back (not valid results JSON")
+        .hasMessageContaining("Move it aside (e.g. to results.json.broken)")
+        .hasMessageContaining("run without --resume");
+  }
+
+  @Test
+  void anUnreadableResolvedConfStopsResumeToo() throws Exception {
+    Files.writeString(dir.resolve("results.json"), "{\"entries\": []}");
+    Files.writeString(dir.resolve("resolved.conf"), "suite { seeds = [1");
+
+    assertThatThrownBy(() -> ResumeCheck.requireReadable(dir))
+        .isInstanceOf(SuiteConfigException.class)
+        .hasMessageContaining(dir.resolve("resolved.conf") + ": cannot be read back (");
+    Files.writeString(dir.resolve("resolved.conf"), "suite { seeds = [1] }");
+    ResumeCheck.requireReadable(dir);
+    ResumeCheck.requireReadable(dir.resolve("nothing-yet"));
+  }
 }

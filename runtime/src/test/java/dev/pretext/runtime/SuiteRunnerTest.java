@@ -131,10 +131,34 @@ class SuiteRunnerTest {
     Path out = dir.resolve("shared");
     // As if started side by side: each writes while the other's entry is already on disk.
     new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("a"), true);
+    // Temporaries of a run killed while writing (by an earlier Pretext, and by a gone process).
+    Files.writeString(out.resolve("results.json.tmp"), "");
+    Files.writeString(out.resolve("figures/a-seed1-pca.png.999999999.tmp"), "half a png");
     SuiteRunner.Outcome second = new SuiteRunner(registry, new TrainingEngine()).run(suite, out, Set.of("b"), false);
     assertThat(second.entries()).extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
     assertThat(dev.pretext.runtime.report.ResultsWriter.readEntries(out))
         .extracting(ResultEntry::name).containsExactlyInAnyOrder("a", "b");
+    try (var files = Files.walk(out)) {
+      assertThat(files.map(Path::toString)).noneMatch(f -> f.endsWith(".tmp"));
+    }
+  }
+
+  @Test
+  void resumingOntoACorruptResultsFileStopsBeforeTheDataLoadsNamingTheFile() throws Exception {
+    var registry = FakePlugins.registry();
+    Suite suite = twoMethods(registry);
+    Path out = Files.createDirectories(dir.resolve("corrupt"));
+    Path json = out.resolve("results.json");
+    Files.writeString(json, "{\"suite\": \"two\", \"entr");
+    var log = new java.io.ByteArrayOutputStream();
+
+    assertThatThrownBy(() -> new SuiteRunner(registry, new TrainingEngine(), new PrintStream(log, true))
+        .run(suite, out, Set.of(), true))
+        .isInstanceOf(dev.pretext.runtime.config.SuiteConfigException.class)
+        .hasMessageContaining(json + ": cannot be read back")
+        .hasMessageContaining("run without --resume");
+    assertThat(log.toString()).doesNotContain("data:");
+    assertThat(json).hasContent("{\"suite\": \"two\", \"entr");
   }
 
   @Test

@@ -11,6 +11,11 @@ public final class ExitCodes {
   public static final int BAD_DATA = 3;
   /** At least one method failed to train or evaluate; the others' results were written. */
   public static final int TRAINING_FAILED = 4;
+  /**
+   * A file could not be written or read (disk full, permission denied); the message names it and
+   * the cause. Results finished before stay, and {@code --resume} continues once it is fixed.
+   */
+  public static final int IO_FAILED = 5;
 
   private ExitCodes() {}
 }

@@ -76,6 +76,12 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     Path folder = out != null ? out : suite.output().resolve(suite.name());
+    String unusable = notAFolder(folder, out != null ? "--out" : "suite.output/suite.name");
+    if (unusable != null) {
+      System.err.println("error: " + unusable);
+      System.err.println("Nothing was trained.");
+      return ExitCodes.BAD_CONFIG;
+    }
     if (!resume) {
       keepEarlierResults(folder);
     }
@@ -92,6 +98,18 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("Not evaluated again (earlier numbers kept): " + String.join(", ", outcome.notReevaluated()));
     }
     return outcome.anyFailed() ? ExitCodes.TRAINING_FAILED : ExitCodes.OK;
+  }
+
+  /**
+   * Why {@code folder} cannot hold results, or null if it can (it may not exist yet); checked
+   * before the data loads so that a wrong {@code --out} costs nothing.
+   */
+  static String notAFolder(Path folder, String namedBy) {
+    if (java.nio.file.Files.exists(folder) && !java.nio.file.Files.isDirectory(folder)) {
+      return namedBy + " names " + folder + ", which is a file; results go into a folder (created if"
+          + " missing): name another";
+    }
+    return null;
   }
 
   /**

@@ -75,10 +75,10 @@ public final class Cifar10 {
 
   /**
    * Loads CIFAR-10 from the first of these folders holding all six batch files: {@code
-   * configuredPath} (the suite key {@code path}) if not null, or its {@value #FOLDER} subfolder;
-   * {@code $PRETEXT_DATA}, then {@code $PRETEXT_DATA/cifar-10-batches-bin}; {@link
-   * #SYSTEM_FOLDER}. When none qualifies the exception lists every place looked and what each
-   * lacked.
+   * configuredPath} (the suite key {@code path}) or its {@value #FOLDER} subfolder when not null,
+   * and then nothing else; else {@code $PRETEXT_DATA}, then {@code
+   * $PRETEXT_DATA/cifar-10-batches-bin}, then {@link #SYSTEM_FOLDER}. When none qualifies the
+   * exception lists every place looked and what each lacked.
    *
    * @param configuredPath folder set in the configuration, or null
    * @param select picks the images to keep from all those of a split (e.g. a stratified limit),

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Where the datasets look for their files, in order: the suite's configured path (and its dataset
- * subfolder), {@code $PRETEXT_DATA} (and its subfolder), the system folder Debian installs to. The
- * first candidate that passes the dataset's check wins; if none does, the error lists every place
- * looked and why it was rejected.
+ * Where the datasets look for their files. A configured path is the only place looked (it and its
+ * dataset subfolder): a user who names a folder must get that data or an error, never other data
+ * found elsewhere. Without one: {@code $PRETEXT_DATA} (and its subfolder), then the system folder
+ * Debian installs to. The first candidate that passes the dataset's check wins; if none does, the
+ * error lists every place looked, in the order looked, and why each was rejected.
  *
  * @param pathKey how the configured path is named in messages, e.g. {@code suite.data.path}
  * @param subfolder the dataset's folder name inside a data folder, e.g. {@code fashion-mnist}
@@ -29,39 +30,56 @@ record DataLookup(String pathKey, String subfolder, Function<Path, String> probl
   Path locate(Path configuredPath, Function<String, String> env, Path systemFolder, String datasetName,
       String fixes) {
     List<String> looked = new ArrayList<>();
-    List<Path> candidates = new ArrayList<>();
-    List<String> origins = new ArrayList<>();
-    if (configuredPath == null) {
-      looked.add(pathKey + ": not set");
-    } else {
-      candidates.add(configuredPath);
-      origins.add(pathKey);
-      candidates.add(configuredPath.resolve(subfolder));
-      origins.add(pathKey + "/" + subfolder);
+    if (configuredPath != null) {
+      Path found = first(looked, configuredPath, pathKey);
+      if (found != null) {
+        return found;
+      }
+      throw notFound(datasetName + " not found in " + configuredPath + " (" + pathKey + "); $" + DATA_ENV
+          + " and " + systemFolder + " are not searched when " + pathKey + " is set", looked,
+          "  - put the missing files into " + configuredPath + "\n"
+              + "  - or set " + pathKey + " to the folder that holds them\n"
+              + "  - or remove " + pathKey + " to use $" + DATA_ENV + " or " + systemFolder);
     }
+    looked.add(pathKey + ": not set");
     String fromEnv = env.apply(DATA_ENV);
     if (fromEnv == null || fromEnv.isBlank()) {
       looked.add("$" + DATA_ENV + ": not set");
     } else {
-      Path folder = Path.of(fromEnv.trim());
-      candidates.add(folder);
-      origins.add("$" + DATA_ENV);
-      candidates.add(folder.resolve(subfolder));
-      origins.add("$" + DATA_ENV + "/" + subfolder);
-    }
-    candidates.add(systemFolder);
-    origins.add("system folder");
-    for (int i = 0; i < candidates.size(); i++) {
-      String problem = problemWith.apply(candidates.get(i));
-      if (problem == null) {
-        return candidates.get(i);
+      Path found = first(looked, Path.of(fromEnv.trim()), "$" + DATA_ENV);
+      if (found != null) {
+        return found;
       }
-      looked.add(candidates.get(i) + " (" + origins.get(i) + "): " + problem);
     }
-    StringBuilder message = new StringBuilder(datasetName).append(" not found. Looked in:\n");
+    String problem = problemWith.apply(systemFolder);
+    if (problem == null) {
+      return systemFolder;
+    }
+    looked.add(systemFolder + " (system folder): " + problem);
+    throw notFound(datasetName + " not found", looked, fixes);
+  }
+
+  /** {@code folder} or else its dataset subfolder if it holds the dataset; else null. */
+  private Path first(List<String> looked, Path folder, String origin) {
+    String problem = problemWith.apply(folder);
+    if (problem == null) {
+      return folder;
+    }
+    looked.add(folder + " (" + origin + "): " + problem);
+    Path inner = folder.resolve(subfolder);
+    problem = problemWith.apply(inner);
+    if (problem == null) {
+      return inner;
+    }
+    looked.add(inner + " (" + origin + "/" + subfolder + "): " + problem);
+    return null;
+  }
+
+  private static DatasetException notFound(String headline, List<String> looked, String fixes) {
+    StringBuilder message = new StringBuilder(headline).append(". Looked in:\n");
     for (int i = 0; i < looked.size(); i++) {
       message.append("  ").append(i + 1).append(". ").append(looked.get(i)).append('\n');
     }
-    throw new DatasetException(message.append("Fix it in one of these ways:\n").append(fixes).toString(), null);
+    return new DatasetException(message.append("Fix it in one of these ways:\n").append(fixes).toString(), null);
   }
 }

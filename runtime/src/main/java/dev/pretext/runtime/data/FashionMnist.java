@@ -83,8 +83,9 @@ public final class FashionMnist {
    * Loads Fashion-MNIST.
    *
    * <p>For {@link Source#FULL} the first of these folders holding all four files wins: {@code
-   * configuredPath} (the suite key {@code suite.data.path}) if not null; {@code $PRETEXT_DATA},
-   * then {@code $PRETEXT_DATA/fashion-mnist}; {@link #SYSTEM_FOLDER}. Each file may be gzipped
+   * configuredPath} (the suite key {@code suite.data.path}) or its {@code fashion-mnist} subfolder
+   * when not null, and then nothing else; else {@code $PRETEXT_DATA}, then {@code
+   * $PRETEXT_DATA/fashion-mnist}, then {@link #SYSTEM_FOLDER}. Each file may be gzipped
    * ({@code train-images-idx3-ubyte.gz}) or raw ({@code train-images-idx3-ubyte}). When none
    * qualifies, the exception lists every place looked and what each lacked.
    *

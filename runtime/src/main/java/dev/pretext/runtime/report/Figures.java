@@ -4,7 +4,6 @@ import dev.pretext.runtime.data.ImageSet;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -216,8 +215,7 @@ public final class Figures {
       }
     }
     g.dispose();
-    Files.createDirectories(png.getParent());
-    ImageIO.write(grid, "png", png.toFile());
+    AtomicFiles.writeStream(png, out -> ImageIO.write(grid, "png", out));
     return png;
   }
 
@@ -299,8 +297,7 @@ public final class Figures {
   }
 
   private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {
-    Files.createDirectories(png.getParent());
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    AtomicFiles.writeStream(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     return png;
   }
 }

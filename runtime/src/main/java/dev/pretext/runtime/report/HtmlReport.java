@@ -77,7 +77,7 @@ public final class HtmlReport {
     }
     html.append("</body></html>\n");
     Path file = folder.resolve("report.html");
-    Files.writeString(file, html);
+    AtomicFiles.writeString(file, html);
     return file;
   }
 

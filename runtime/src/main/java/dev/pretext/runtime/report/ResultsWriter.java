@@ -10,7 +10,6 @@ import com.typesafe.config.ConfigRenderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -37,12 +36,39 @@ public final class ResultsWriter {
     if (!Files.exists(file)) {
       return List.of();
     }
-    JsonNode root = JSON.readTree(file.toFile());
-    List<ResultEntry> entries = new ArrayList<>();
-    for (JsonNode e : root.path("entries")) {
-      entries.add(JSON.treeToValue(e, ResultEntry.class));
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      if (root == null || !root.path("entries").isArray()) {
+        throw new UnreadableResultsException(file, "no list of entries (empty or cut short?)", null);
+      }
+      List<ResultEntry> entries = new ArrayList<>();
+      for (JsonNode e : root.path("entries")) {
+        entries.add(JSON.treeToValue(e, ResultEntry.class));
+      }
+      return entries;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Jackson's own message continues with source details that mean nothing to a user.
+      String what = e instanceof com.fasterxml.jackson.core.io.JsonEOFException ? "cut short"
+          : e.getOriginalMessage().split("\n| \\(start marker| at \\[Source")[0];
+      throw new UnreadableResultsException(file, "not valid results JSON: " + what
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
     }
-    return entries;
+  }
+
+  /** A results file that exists but cannot be read back: cut short, edited by hand, not Pretext's. */
+  public static final class UnreadableResultsException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final String problem;
+
+    UnreadableResultsException(Path file, String problem, Throwable cause) {
+      super(file + ": " + problem, cause);
+      this.problem = problem;
+    }
+
+    /** What is wrong with it, in a phrase. */
+    public String problem() {
+      return problem;
+    }
   }
 
   /** Writes all three files into {@code folder}, without component settings. */
@@ -69,10 +95,10 @@ public final class ResultsWriter {
     }
     ArrayNode array = root.putArray("entries");
     entries.forEach(e -> array.add(JSON.valueToTree(e)));
-    replace(folder.resolve("results.json"), JSON.writeValueAsString(root));
-    replace(folder.resolve("results.md"), markdown(suite, versions, entries));
-    replace(folder.resolve("results.csv"), csv(entries));
-    replace(folder.resolve("resolved.conf"), resolved.root().render(
+    AtomicFiles.writeString(folder.resolve("results.json"), JSON.writeValueAsString(root));
+    AtomicFiles.writeString(folder.resolve("results.md"), markdown(suite, versions, entries));
+    AtomicFiles.writeString(folder.resolve("results.csv"), csv(entries));
+    AtomicFiles.writeString(folder.resolve("resolved.conf"), resolved.root().render(
         ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)));
   }
 
@@ -245,11 +271,5 @@ public final class ResultsWriter {
 
   private static String meanStd(double[] values) {
     return MeanStd.of(values).format();
-  }
-
-  private static void replace(Path file, String content) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, content);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

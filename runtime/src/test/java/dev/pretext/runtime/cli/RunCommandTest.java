@@ -45,4 +45,47 @@ class RunCommandTest {
     RunCommand.keepEarlierResults(dir.resolve("missing"));
     assertThat(folder).exists();
   }
+
+  @Test
+  void anOutThatIsAFileIsRefusedNamingIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("results.txt"), "not a folder");
+
+    assertThat(RunCommand.notAFolder(file, "--out"))
+        .isEqualTo("--out names " + file + ", which is a file; results go into a folder (created if missing):"
+            + " name another");
+    assertThat(RunCommand.notAFolder(dir, "--out")).isNull();
+    assertThat(RunCommand.notAFolder(dir.resolve("new"), "--out")).isNull();
+  }
+
+  @Test
+  void exportEncoderNamesAMissingRunFolderAndAnOutThatIsAFolder() throws Exception {
+    Path missing = dir.resolve("runs/nope");
+    Captured none = capture(() -> PretextCli.execute("--home", dir.toString(), "export-encoder",
+        missing.toString(), "--method", "simclr", "--out", dir.resolve("e.zip").toString()));
+    assertThat(none.code()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(none.err()).contains("error: no such run folder: " + missing).doesNotContain("available");
+
+    Path run = Files.createDirectories(dir.resolve("runs/quick"));
+    Path folder = Files.createDirectories(dir.resolve("exports"));
+    Captured intoFolder = capture(() -> PretextCli.execute("--home", dir.toString(), "export-encoder",
+        run.toString(), "--method", "simclr", "--out", folder.toString()));
+    assertThat(intoFolder.code()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(intoFolder.err()).contains("error: --out " + folder + " is a folder; name the file to write, e.g. "
+        + folder.resolve("simclr.zip"));
+  }
+
+  record Captured(int code, String err) {}
+
+  /** Runs {@code cli} with System.err captured (the commands print their errors there). */
+  private static synchronized Captured capture(java.util.function.IntSupplier cli) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try {
+      System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+      int code = cli.getAsInt();
+      return new Captured(code, bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(err);
+    }
+  }
 }

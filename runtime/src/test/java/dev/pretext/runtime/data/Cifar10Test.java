@@ -119,10 +119,15 @@ class Cifar10Test {
         .isEqualTo(folder);
     assertThatThrownBy(() -> Cifar10.locate(dir.resolve("empty"), name -> null, nowhere))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining("CIFAR-10 not found")
-        .hasMessageContaining(dir.resolve("empty") + " (path): does not exist")
-        .hasMessageContaining("$PRETEXT_DATA: not set")
-        .hasMessageContaining(nowhere + " (system folder)");
+        .hasMessageContaining("CIFAR-10 not found in " + dir.resolve("empty") + " (path)")
+        .hasMessageContaining("1. " + dir.resolve("empty") + " (path): does not exist")
+        .hasMessageContaining("2. " + dir.resolve("empty").resolve(Cifar10.FOLDER) + " (path/"
+            + Cifar10.FOLDER + "): does not exist")
+        .hasMessageNotContaining("3. ");
+    assertThatThrownBy(() -> Cifar10.locate(null, name -> null, nowhere))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("1. path: not set\n  2. $PRETEXT_DATA: not set\n  3. " + nowhere
+            + " (system folder)");
   }
 
   @Test

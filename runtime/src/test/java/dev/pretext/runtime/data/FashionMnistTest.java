@@ -69,13 +69,33 @@ class FashionMnistTest {
   }
 
   @Test
-  void firstCompleteFolderWins() throws IOException {
+  void anExplicitPathMissingAFileFailsInsteadOfFallingBackToOtherData() throws IOException {
     Path incomplete = Fixtures.fashionFolder(dir.resolve("incomplete"), 1, 1);
     Files.delete(incomplete.resolve("t10k-labels-idx1-ubyte.gz"));
+    Path fromEnv = Fixtures.fashionFolder(dir.resolve("env"), 1, 1);
     Path system = Fixtures.fashionFolder(dir.resolve("system"), 1, 1);
 
-    assertThat(FashionMnist.locate(incomplete, env(dir.resolve("nowhere")), system))
-        .isEqualTo(system);
+    assertThatThrownBy(() -> FashionMnist.load(FashionMnist.Source.FULL, incomplete, env(fromEnv)))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageStartingWith("Fashion-MNIST (full) not found in " + incomplete + " (suite.data.path)");
+    assertThatThrownBy(() -> FashionMnist.locate(incomplete, env(fromEnv), system))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("are not searched when suite.data.path is set")
+        .hasMessageContaining("1. " + incomplete + " (suite.data.path): lacks t10k-labels-idx1-ubyte[.gz]\n")
+        .hasMessageContaining("2. " + incomplete.resolve("fashion-mnist")
+            + " (suite.data.path/fashion-mnist): does not exist\n")
+        .hasMessageNotContaining("3. ")
+        .hasMessageContaining("put the missing files into " + incomplete)
+        .hasMessageContaining("remove suite.data.path");
+  }
+
+  @Test
+  void anExplicitPathMayHoldTheDatasetFolder() throws IOException {
+    Path configured = dir.resolve("configured");
+    Fixtures.fashionFolder(configured.resolve("fashion-mnist"), 1, 1);
+
+    assertThat(FashionMnist.locate(configured, NO_ENV, dir.resolve("none")))
+        .isEqualTo(configured.resolve("fashion-mnist"));
   }
 
   @Test
@@ -87,21 +107,18 @@ class FashionMnistTest {
   }
 
   @Test
-  void missingEverywhereListsEveryPlaceAndTheFixes() throws IOException {
-    Path configured = dir.resolve("configured");
+  void missingEverywhereListsEveryPlaceInTheOrderLookedAndTheFixes() throws IOException {
     Path empty = Files.createDirectories(dir.resolve("empty"));
     Path system = dir.resolve("system");
 
-    assertThatThrownBy(() -> FashionMnist.locate(configured, env(empty), system))
+    assertThatThrownBy(() -> FashionMnist.locate(null, env(empty), system))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining("1. " + configured + " (suite.data.path): does not exist")
-        .hasMessageContaining("2. " + configured.resolve("fashion-mnist")
-            + " (suite.data.path/fashion-mnist): does not exist")
-        .hasMessageContaining(
-            "3. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
-        .hasMessageContaining(
-            "4. " + empty.resolve("fashion-mnist") + " ($PRETEXT_DATA/fashion-mnist): does not")
-        .hasMessageContaining("5. " + system + " (system folder): does not exist")
+        .hasMessageContaining("Fashion-MNIST (full) not found. Looked in:\n"
+            + "  1. suite.data.path: not set\n"
+            + "  2. " + empty + " ($PRETEXT_DATA): lacks train-images-idx3-ubyte[.gz]")
+        .hasMessageContaining("\n  3. " + empty.resolve("fashion-mnist")
+            + " ($PRETEXT_DATA/fashion-mnist): does not exist\n"
+            + "  4. " + system + " (system folder): does not exist\n")
         .hasMessageContaining("apt-get install dataset-fashion-mnist")
         .hasMessageContaining("set PRETEXT_DATA")
         .hasMessageContaining("suite.data.path");

@@ -1,6 +1,8 @@
 package dev.pretext.runtime.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
@@ -67,5 +69,25 @@ class HtmlReportTest {
     }
     BufferedImage nn = ImageIO.read(dir.resolve(HtmlReport.neighboursFigure("rotation", 1)).toFile());
     assertThat(nn.getHeight()).isEqualTo(10 * 56); // one row per class
+    try (var files = Files.walk(dir)) {
+      assertThat(files.map(Path::toString)).noneMatch(f -> f.endsWith(".tmp"));
+    }
+  }
+
+  @Test
+  void aFullDiskLeavesTheEarlierReportWholeNamesTheFileAndNoTemporary() throws Exception {
+    assumeThat(Files.exists(Path.of("/dev/full"))).as("Linux /dev/full").isTrue();
+    List<ResultEntry> entries = List.of(entry("raw-pixels", "baseline", 0.84, 0.70));
+    Path html = HtmlReport.write(dir, "s", Map.of(), entries, Map.of());
+    String earlier = Files.readString(html);
+    // The report's temporary leads to a device that answers every write with ENOSPC.
+    Path tmp = dir.resolve("report.html." + ProcessHandle.current().pid() + ".tmp");
+    Files.createSymbolicLink(tmp, Path.of("/dev/full"));
+
+    assertThatThrownBy(() -> HtmlReport.write(dir, "s", Map.of(), entries, Map.of()))
+        .isInstanceOf(WriteFailedException.class)
+        .hasMessage("no space left on device writing " + html);
+    assertThat(html).hasContent(earlier);
+    assertThat(tmp).doesNotExist();
   }
 }

@@ -1,8 +1,10 @@
 package dev.pretext.runtime.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -85,5 +87,42 @@ class ResultsWriterTest {
         .contains("rot,method,rot,1,ok,10.0,5,100.0,0.8000,0.9900,0.7000,0.9800,");
     assertThat(ResultsWriter.readEntries(dir)).isEqualTo(entries);
     assertThat(dir.resolve("resolved.conf")).content().contains("name");
+  }
+
+  @Test
+  void aResultsFileCutShortOrEmptyIsReportedNamingIt() throws Exception {
+    ResultsWriter.write(dir, "s", ConfigFactory.parseString("suite.name = s"), Map.of(), List.of(entry("rot", 1, 0.8)));
+    Path json = dir.resolve("results.json");
+    String whole = Files.readString(json);
+    Files.writeString(json, whole.substring(0, whole.length() / 2));
+
+    assertThatThrownBy(() -> ResultsWriter.readEntries(dir))
+        .isInstanceOf(ResultsWriter.UnreadableResultsException.class)
+        .hasMessageStartingWith(json + ": not valid results JSON: cut short (line ");
+    Files.writeString(json, "{\"entries\": [\n  nonsense ]}");
+    assertThatThrownBy(() -> ResultsWriter.readEntries(dir))
+        .isInstanceOf(ResultsWriter.UnreadableResultsException.class)
+        .hasMessageStartingWith(json + ": not valid results JSON: Unrecognized token 'nonsense'")
+        .hasMessageEndingWith("(line 2)")
+        .hasMessageNotContaining("Source");
+    Files.writeString(json, "");
+    assertThatThrownBy(() -> ResultsWriter.readEntries(dir))
+        .isInstanceOf(ResultsWriter.UnreadableResultsException.class)
+        .hasMessage(json + ": no list of entries (empty or cut short?)");
+  }
+
+  @Test
+  void everyFileIsReplacedWholeAndATemporaryNeverStays() throws Exception {
+    // A folder where resolved.conf should go: the last of the four files fails.
+    Files.createDirectories(dir.resolve("resolved.conf/in-the-way"));
+
+    assertThatThrownBy(() -> ResultsWriter.write(dir, "s", ConfigFactory.parseString("suite.name = s"), Map.of(),
+        List.of(entry("rot", 1, 0.8))))
+        .isInstanceOf(WriteFailedException.class)
+        .hasMessageEndingWith(" writing " + dir.resolve("resolved.conf"));
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("results.json", "results.md", "results.csv", "resolved.conf");
+    }
   }
 }
