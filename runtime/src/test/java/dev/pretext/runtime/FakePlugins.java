@@ -35,29 +35,21 @@ public final class FakePlugins {
 
   private FakePlugins() {}
 
+  static final ComponentFactory<Encoder> TINY =
+      ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width")));
+  static final ComponentFactory<PretextTask> BRIGHTNESS =
+      ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new);
+  static final ComponentFactory<PretextTask> GRAY_BRIGHTNESS =
+      ComponentFactory.of("gray-brightness", "RGB only: mean pixel from the gray image", GrayBrightnessTask::new);
+
   /** A registry holding the fake plugin only. */
   public static PluginRegistry registry() {
     Map<ComponentKind, Map<String, ComponentFactory<?>>> components = new EnumMap<>(ComponentKind.class);
-    components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny",
-        ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width"))))));
+    components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny", TINY)));
     components.put(ComponentKind.PRETEXT_TASK, new LinkedHashMap<>(Map.of(
-        "brightness", ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new),
-        "gray-brightness", ComponentFactory.of("gray-brightness", "RGB only: mean pixel from the gray image",
-            GrayBrightnessTask::new))));
-    Config reference = ConfigFactory.parseString("""
-        pretext.encoder.tiny {
-          # Representation width.
-          width = 16
-        }
-        pretext.task.gray-brightness {}
-        pretext.task.brightness {
-          # Make the loss NaN from this step on (-1 = never).
-          explode-at-step = -1
-          scale = 1.0
-          # Throw NoClassDefFoundError from build, like a plugin jar missing a class.
-          missing-class = false
-        }
-        """);
+        "brightness", BRIGHTNESS, "gray-brightness", GRAY_BRIGHTNESS)));
+    // The defaults FakeClasspathPlugin ships as its reference.conf.
+    Config reference = ConfigFactory.parseURL(FakePlugins.class.getResource("/reference.conf"));
     PretextPlugin instance = new PretextPlugin() {};
     LoadedPlugin plugin = new LoadedPlugin(new PluginDescriptor("fake", "1.0", "1.0", "test plugin"),
         LoadedPlugin.CLASSPATH, List.of(), Path.of("fake.jar"), FakePlugins.class.getClassLoader(),

@@ -132,19 +132,9 @@ public final class Cifar10 {
     for (String name : files) {
       Path file = folder.resolve(name);
       byte[] bytes = readFile(file);
-      if (bytes.length == 0 || bytes.length % RECORD != 0) {
-        throw new DatasetException(file, bytes.length + " bytes is not a whole number of "
-            + RECORD + "-byte CIFAR-10 records (1 label byte + 3072 pixel bytes); is this the"
-            + " binary version (" + FOLDER + "), complete?");
-      }
-      int count = bytes.length / RECORD;
+      int count = recordCount(file, bytes.length);
       for (int i = 0; i < count; i++) {
-        int label = bytes[i * RECORD] & 0xff;
-        if (label >= CLASS_NAMES.size()) {
-          throw new DatasetException(file, "label " + label + " of record " + i
-              + " (byte offset " + (long) i * RECORD + ") is not a CIFAR-10 class 0.."
-              + (CLASS_NAMES.size() - 1) + "; CIFAR-100's binary files have two label bytes");
-        }
+        checkLabel(file, i, bytes[i * RECORD] & 0xff);
       }
       contents.add(bytes);
       total += count;
@@ -164,6 +154,61 @@ public final class Cifar10 {
       }
     }
     return new Records(pixels, labels, description);
+  }
+
+  /**
+   * Checks the batch files and class names of {@code folder} as {@link #loadFolder} reads them —
+   * each file a whole number of records, every label a class — reading only the label bytes.
+   *
+   * @return what they hold, e.g. "50000 train and 10000 test images of 32 x 32, labels 0..9"
+   * @throws DatasetException naming the first bad file and what is wrong with it
+   */
+  static String inspectFolder(Path folder) {
+    classNames(folder);
+    long[] counts = new long[2];
+    List<String> all = new ArrayList<>(TRAIN_FILES);
+    all.add(TEST_FILE);
+    for (String name : all) {
+      Path file = folder.resolve(name);
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+        int count = recordCount(file, channel.size());
+        java.nio.ByteBuffer label = java.nio.ByteBuffer.allocate(1);
+        for (int i = 0; i < count; i++) {
+          label.clear();
+          if (channel.read(label, (long) i * RECORD) != 1) {
+            throw new DatasetException(file, "ends before record " + i + " of " + count);
+          }
+          checkLabel(file, i, label.get(0) & 0xff);
+        }
+        counts[name.equals(TEST_FILE) ? 1 : 0] += count;
+      } catch (NoSuchFileException e) {
+        throw new DatasetException(file, "file not found", e);
+      } catch (AccessDeniedException e) {
+        throw new DatasetException(file, "permission denied", e);
+      } catch (IOException e) {
+        throw new DatasetException(file, "cannot read: " + e, e);
+      }
+    }
+    return counts[0] + " train and " + counts[1] + " test images of " + SHAPE.height() + " x "
+        + SHAPE.width() + ", labels 0.." + (CLASS_NAMES.size() - 1);
+  }
+
+  /** The number of records in a batch file of {@code length} bytes; fails unless it is whole. */
+  private static int recordCount(Path file, long length) {
+    if (length == 0 || length % RECORD != 0 || length / RECORD > Integer.MAX_VALUE) {
+      throw new DatasetException(file, length + " bytes is not a whole number of "
+          + RECORD + "-byte CIFAR-10 records (1 label byte + 3072 pixel bytes); is this the"
+          + " binary version (" + FOLDER + "), complete?");
+    }
+    return (int) (length / RECORD);
+  }
+
+  private static void checkLabel(Path file, int record, int label) {
+    if (label >= CLASS_NAMES.size()) {
+      throw new DatasetException(file, "label " + label + " of record " + record
+          + " (byte offset " + (long) record * RECORD + ") is not a CIFAR-10 class 0.."
+          + (CLASS_NAMES.size() - 1) + "; CIFAR-100's binary files have two label bytes");
+    }
   }
 
   private static byte[] readFile(Path file) {

@@ -63,6 +63,37 @@ public final class Datasets {
         + split.train().size() + " images of " + split.train().shape() + ")");
   }
 
+  /**
+   * Checks the data a block names where {@link #labeled} and {@link #pretraining} would read it,
+   * without loading the images: IDX headers, magic numbers, sizes, each file's length and the
+   * labels of Fashion-MNIST; the record sizes and label bytes of CIFAR-10; the images and class
+   * folders of an image folder, each image's header read. The readers' own checks and messages.
+   *
+   * @param warn receives warnings (files a run would skip or ignore)
+   * @return where the data is and what it holds, in a line
+   * @throws DatasetException naming the first bad file (or the places searched) and what is wrong
+   */
+  public static String inspect(Suite.DataSettings settings, Consumer<String> warn) {
+    Path path = settings.path().isBlank() ? null : Path.of(settings.path());
+    return switch (settings.dataset()) {
+      case "fashion-mnist" -> {
+        if (!settings.source().equals("full")) {
+          yield "Fashion-MNIST embedded sample (in the runtime jar)";
+        }
+        Path folder = FashionMnist.locate(path, System::getenv, FashionMnist.SYSTEM_FOLDER);
+        yield "Fashion-MNIST in " + folder + ": " + FashionMnist.inspectFolder(folder, warn);
+      }
+      case "cifar10" -> {
+        Path folder = Cifar10.locate(path, System::getenv, Cifar10.SYSTEM_FOLDER);
+        yield "CIFAR-10 in " + folder + ": " + Cifar10.inspectFolder(folder);
+      }
+      // Patches are cut from every image below the folder, class folders or not.
+      case "image-folder" -> "image folder " + path + ": " + ImageFolder.inspect(path,
+          settings.labels().equals("folders") && settings.patchSize() == 0, warn);
+      default -> throw new IllegalArgumentException("unknown dataset " + settings.dataset());
+    };
+  }
+
   /** A stratified, seeded subset of at most {@code limit} images (0 = all). */
   public static ImageSet limit(ImageSet set, int limit, long seed) {
     if (limit <= 0 || limit >= set.size()) {

@@ -234,21 +234,59 @@ public final class FashionMnist {
       int[] labels,
       IdxReader.Origin imagesOrigin,
       IdxReader.Origin labelsOrigin) {
-    if (images.rows() != SHAPE.height() || images.columns() != SHAPE.width()) {
+    checkPair(images.count(), images.rows(), images.columns(), labels, imagesOrigin, labelsOrigin);
+  }
+
+  /**
+   * Checks the four files of {@code folder} as {@link #loadFolder} reads them — magic numbers,
+   * sizes, each file's length against its header, labels one per image and in range — without
+   * holding the images (a gzipped file is decompressed as a stream).
+   *
+   * @return what they hold, e.g. "60000 train and 10000 test images of 28 x 28, labels 0..9"
+   * @throws DatasetException naming the first bad file and what is wrong with it
+   */
+  public static String inspectFolder(Path folder, java.util.function.Consumer<String> warn) {
+    int[] counts = new int[2];
+    String[][] pairs = {{TRAIN_IMAGES, TRAIN_LABELS}, {TEST_IMAGES, TEST_LABELS}};
+    for (int i = 0; i < 2; i++) {
+      Path imagesFile = requireFile(folder, pairs[i][0]);
+      Path labelsFile = requireFile(folder, pairs[i][1]);
+      IdxReader.Header images = IdxReader.inspect(imagesFile, IdxReader.IMAGES_MAGIC);
+      int[] labels = IdxReader.readLabels(labelsFile);
+      checkPair(images.sizes()[0], images.sizes()[1], images.sizes()[2], labels,
+          IdxReader.Origin.of(imagesFile), IdxReader.Origin.of(labelsFile));
+      if (images.trailingBytes() > 0) {
+        warn.accept(imagesFile + ": " + images.trailingBytes() + " bytes after the images the header"
+            + " declares (ignored)");
+      }
+      counts[i] = images.sizes()[0];
+    }
+    return counts[0] + " train and " + counts[1] + " test images of " + SHAPE.height() + " x "
+        + SHAPE.width() + ", labels 0.." + (CLASS_NAMES.size() - 1);
+  }
+
+  private static void checkPair(
+      int count,
+      int rows,
+      int columns,
+      int[] labels,
+      IdxReader.Origin imagesOrigin,
+      IdxReader.Origin labelsOrigin) {
+    if (rows != SHAPE.height() || columns != SHAPE.width()) {
       throw imagesOrigin.error(
           "images are "
-              + images.rows()
+              + rows
               + " x "
-              + images.columns()
+              + columns
               + " pixels; Fashion-MNIST images are "
               + SHAPE.height()
               + " x "
               + SHAPE.width());
     }
-    if (labels.length != images.count()) {
+    if (labels.length != count) {
       throw imagesOrigin.error(
           "holds "
-              + images.count()
+              + count
               + " images but "
               + labelsOrigin.name()
               + " holds "

@@ -128,6 +128,61 @@ public final class IdxReader {
     return readLabels(in, Origin.of(source));
   }
 
+  /**
+   * What an IDX file's header declares and whether the file holds it, read without keeping its
+   * data: for a raw file the length on disk is compared with the header; a gzipped file is
+   * decompressed as a stream and its bytes counted (the gzip checksum is checked on the way).
+   *
+   * @param sizes the dimension sizes the header declares, all positive
+   * @param trailingBytes bytes after the declared data (readers ignore them)
+   */
+  public record Header(int[] sizes, long trailingBytes) {}
+
+  /**
+   * Checks an IDX file as {@link #readImages(Path)} would read it, without holding its data: the
+   * same messages for a bad magic number, wrong dimensions, sizes, a file cut short or corrupt.
+   *
+   * @param expectedMagic {@link #IMAGES_MAGIC} or {@link #LABELS_MAGIC}
+   * @throws DatasetException naming the file and what is wrong
+   */
+  public static Header inspect(Path file, int expectedMagic) {
+    boolean images = expectedMagic == IMAGES_MAGIC;
+    Origin origin = Origin.of(file);
+    try (InputStream in = open(file); Decoder decoder = Decoder.open(in, origin)) {
+      int[] sizes = decoder.header(expectedMagic, images ? "image count, rows, columns" : "label count");
+      long length = 1;
+      for (int size : sizes) {
+        length *= size;
+      }
+      String what = images ? sizes[0] + " images of " + sizes[1] + " x " + sizes[2] + " pixels"
+          : sizes[0] + " labels";
+      long headerBytes = 4L * (1 + sizes.length);
+      if (!decoder.gzipped) {
+        long found = Math.max(0, size(file) - headerBytes);
+        if (found < length) {
+          throw origin.error("truncated: expected " + length + " bytes of data (" + what + "), found " + found);
+        }
+        return new Header(sizes, found - length);
+      }
+      long found = decoder.skip(length, what);
+      if (found < length) {
+        throw origin.error("truncated: expected " + length + " bytes of data (" + what + "), found " + found
+            + " after decompressing");
+      }
+      return new Header(sizes, decoder.rest(length));
+    } catch (IOException e) {
+      throw closeFailed(file, e);
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new DatasetException(file, "cannot read its size: " + e, e);
+    }
+  }
+
   private static Images readImages(InputStream in, Origin origin) {
     try (Decoder decoder = Decoder.open(in, origin)) {
       int[] sizes = decoder.header(IMAGES_MAGIC, "image count, rows, columns");
@@ -327,6 +382,48 @@ public final class IdxReader {
                 + (gzipped ? " after decompressing" : ""));
       }
       return buffer;
+    }
+
+    /**
+     * Reads and discards up to {@code length} bytes, returning how many there were (fewer when the
+     * stream ends first); corrupt gzip data fails as in {@link #data}.
+     */
+    long skip(long length, String what) {
+      byte[] buffer = new byte[BUFFER_SIZE];
+      long found = 0;
+      try {
+        while (found < length) {
+          int read = in.read(buffer, 0, (int) Math.min(buffer.length, length - found));
+          if (read < 0) {
+            break;
+          }
+          found += read;
+        }
+      } catch (EOFException e) {
+        // As in data(): a cut-off gzip stream; the count read so far is the story.
+      } catch (IOException e) {
+        throw origin.error((gzipped ? "corrupt gzip data" : "read error") + " after " + found + " of "
+            + length + " bytes of data (" + what + "): " + e.getMessage(), e);
+      }
+      return found;
+    }
+
+    /**
+     * Counts the bytes left after {@code dataLength} bytes of data; reaching the end checks a
+     * gzipped file's checksum, which a reader that stops after the data never looks at.
+     */
+    long rest(long dataLength) {
+      byte[] buffer = new byte[BUFFER_SIZE];
+      long found = 0;
+      try {
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+          found += read;
+        }
+      } catch (IOException e) {
+        throw origin.error((gzipped ? "corrupt gzip data" : "read error") + " after the " + dataLength
+            + " bytes of data: " + e.getMessage(), e);
+      }
+      return found;
     }
 
     private int readInt(String what) {

@@ -160,6 +160,61 @@ public final class ImageFolder {
         "image folder " + root + " (" + train.count() + " images of " + train.shape() + ")");
   }
 
+  /**
+   * Checks an image folder as the loaders read it, without decoding the images: the files found,
+   * for {@code labels = folders} the class folders (and {@code train/} and {@code test/} when both
+   * are there), and every image's header. A file whose header cannot be read is skipped by a run
+   * (with a warning), so here too it is a warning naming the first; a folder where no image can be
+   * read fails, as the run would.
+   *
+   * @param labeled {@code labels = folders}
+   * @return what it holds, e.g. "120 images in 3 class folders"
+   * @throws DatasetException naming the folder or file and what is wrong
+   */
+  public static String inspect(Path root, boolean labeled, Consumer<String> warn) {
+    List<Path> files = new ArrayList<>();
+    String structure = "";
+    if (labeled) {
+      Path trainRoot = root.resolve("train");
+      Path testRoot = root.resolve("test");
+      if (Files.isDirectory(trainRoot) && Files.isDirectory(testRoot)) {
+        Labeled train = labeled(trainRoot, null, warn);
+        Labeled test = labeled(testRoot, train.classNames(), warn);
+        files.addAll(train.files());
+        files.addAll(test.files());
+        structure = " in " + train.classNames().size() + " class folders (" + train.files().size()
+            + " in train/, " + test.files().size() + " in test/)";
+      } else {
+        Labeled all = labeled(root, null, warn);
+        files.addAll(all.files());
+        structure = " in " + all.classNames().size() + " class folders";
+      }
+    } else {
+      Listing listing = list(root);
+      warnIgnored(listing, warn);
+      files.addAll(listing.images());
+    }
+    int unreadable = 0;
+    DatasetException first = null;
+    for (Path file : files) {
+      try {
+        ImageRaster.size(file);
+      } catch (DatasetException e) {
+        first = first == null ? e : first;
+        unreadable++;
+      }
+    }
+    if (first != null && unreadable == files.size()) {
+      throw new DatasetException(root, "none of the " + files.size() + " images can be read; the first: "
+          + first.getMessage(), first);
+    }
+    if (first != null) {
+      warn.accept(root + ": " + unreadable + " of " + files.size() + " images cannot be read (a run skips"
+          + " them); the first: " + first.getMessage());
+    }
+    return files.size() + " images" + structure + (unreadable > 0 ? ", " + unreadable + " unreadable" : "");
+  }
+
   static void warnIgnored(Listing listing, Consumer<String> warn) {
     if (!listing.ignored().isEmpty()) {
       warn.accept(listing.root() + ": ignored files that are not PNG or JPEG: "

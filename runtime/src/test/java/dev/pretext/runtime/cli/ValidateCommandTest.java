@@ -1,0 +1,112 @@
+package dev.pretext.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pretext.runtime.data.IdxReader;
+import dev.pretext.runtime.data.IdxWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pretext validate} through the command line, with the test class path's fake plugin. */
+class ValidateCommandTest {
+
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  /** Runs the CLI in this JVM with its output captured. */
+  static synchronized Result cli(Path home, String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      String[] all = new String[args.length + 2];
+      all[0] = "--home";
+      all[1] = home.toString();
+      System.arraycopy(args, 0, all, 2, args.length);
+      int code = PretextCli.execute(all);
+      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  /** A Fashion-MNIST folder of raw IDX files: 20 train and 10 test images. */
+  private Path fashionFolder(String name) throws Exception {
+    Path folder = Files.createDirectories(dir.resolve(name));
+    for (String split : new String[] {"train", "t10k"}) {
+      int count = split.equals("train") ? 20 : 10;
+      int[] labels = new int[count];
+      Arrays.setAll(labels, i -> i % 10);
+      Files.write(folder.resolve(split + "-images-idx3-ubyte"),
+          IdxWriter.encodeImages(new IdxReader.Images(count, 28, 28, new byte[count * 28 * 28])));
+      Files.write(folder.resolve(split + "-labels-idx1-ubyte"), IdxWriter.encodeLabels(labels));
+    }
+    return folder;
+  }
+
+  private Path suite(Path data, String extra) throws Exception {
+    return Files.writeString(dir.resolve("v.conf"), """
+        suite {
+          name = v
+          data { source = full, path = "%s" }
+          encoder { type = tiny }
+          methods = [ brightness ]
+          baselines = []
+          %s
+        }
+        """.formatted(data, extra));
+  }
+
+  @Test
+  void validateOpensTheDataAndFailsWithExitCode3NamingTheFileAndWhatIsWrong() throws Exception {
+    Path data = fashionFolder("fm");
+    Path suite = suite(data, "");
+    Result good = cli(dir, "validate", suite.toString());
+    assertThat(good.code()).as(good.err()).isZero();
+    assertThat(good.out()).contains("data: suite.data: Fashion-MNIST in " + data
+        + ": 20 train and 10 test images of 28 x 28, labels 0..9").contains("v.conf is valid");
+
+    Path images = data.resolve("t10k-images-idx3-ubyte");
+    byte[] bytes = Files.readAllBytes(images);
+    Files.write(images, Arrays.copyOf(bytes, bytes.length - 784));
+    Result truncated = cli(dir, "validate", suite.toString());
+    assertThat(truncated.code()).isEqualTo(ExitCodes.BAD_DATA);
+    assertThat(truncated.err()).contains("error: dataset: " + suite + " names 1 bad or missing dataset:")
+        .contains("1. suite.data: " + images + ": truncated: expected 7840 bytes of data (10 images of 28 x 28"
+            + " pixels), found 7056")
+        .doesNotContain("\tat ");
+    assertThat(truncated.out()).doesNotContain("is valid");
+
+    // --no-data checks the configuration only.
+    Result noData = cli(dir, "validate", suite.toString(), "--no-data");
+    assertThat(noData.code()).as(noData.err()).isZero();
+    assertThat(noData.out()).contains("is valid").contains("data not opened: --no-data").doesNotContain("data: suite.data");
+  }
+
+  @Test
+  void everyBadDatasetOfTheSuiteIsListedOnce() throws Exception {
+    Path data = fashionFolder("fm");
+    Files.delete(data.resolve("train-labels-idx1-ubyte"));
+    Path photos = dir.resolve("no-photos");
+    Path suite = suite(data, "pretraining-data { dataset = image-folder, path = \"" + photos + "\", labels = none }");
+
+    Result r = cli(dir, "validate", suite.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_DATA);
+    assertThat(r.err()).contains("names 2 bad or missing datasets:")
+        .contains("1. suite.data: Fashion-MNIST (full) not found in " + data + " (suite.data.path)")
+        .contains("lacks train-labels-idx1-ubyte[.gz]")
+        .contains("2. suite.pretraining-data: " + photos + ": image folder does not exist");
+  }
+}
