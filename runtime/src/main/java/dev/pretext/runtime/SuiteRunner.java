@@ -131,6 +131,7 @@ public final class SuiteRunner {
       Components components = new Components(plugins, seed, data.train().shape());
       for (String baseline : suite.baselines()) {
         if (done(entries, baseline, seed) && !stale(entries, baseline, seed, stamp)) {
+          removeLeftoverWork(folder, baseline, seed);
           continue;
         }
         NativeMemory.releaseGarbage();
@@ -144,6 +145,9 @@ public final class SuiteRunner {
           entry = baseline(baseline, suite, components, data, evaluator, seed, folder);
         }
         writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
+        // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
+        removeWork(workFolder(folder, baseline, seed));
+        removeWork(workFolder(folder, baseline + "-seed" + seed + "-fine-tune"));
       }
       for (Suite.MethodSpec method : suite.methods()) {
         if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
@@ -167,22 +171,66 @@ public final class SuiteRunner {
             }
             writeResults(folder, suite, versions, entries, entry, legacyStamp);
           }
+          removeLeftoverWork(folder, method.name(), seed);
           continue;
         }
         NativeMemory.releaseGarbage();
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
-        Path work = folder.resolve("work").resolve(method.name() + "-seed" + seed);
+        Path work = workFolder(folder, method.name(), seed);
         ResultEntry entry = method(method, suite, components, data, evaluator,
             pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp);
         writeResults(folder, suite, versions, entries, entry, legacyStamp);
         if (entry.ok()) {
-          Checkpoints.deleteRecursively(work);
+          removeWork(work);
         } else {
           log.printf("!! %s failed: %s%n", method.name(), entry.reason());
         }
       }
     }
     return new Outcome(folder, entries, List.copyOf(notReevaluated));
+  }
+
+  /** Where an entry's checkpoints go while it trains: {@code work/NAME-seedS}. */
+  private static Path workFolder(Path folder, String name, long seed) {
+    return workFolder(folder, name + "-seed" + seed);
+  }
+
+  private static Path workFolder(Path folder, String name) {
+    return folder.resolve("work").resolve(name);
+  }
+
+  /**
+   * A finished entry's work folder left by a run that stopped between recording the entry and
+   * removing it: its checkpoint will never be resumed, so it goes.
+   */
+  private void removeLeftoverWork(Path folder, String name, long seed) {
+    Path work = workFolder(folder, name, seed);
+    if (Files.exists(work)) {
+      log.printf("   removing %s: %s (seed %d) has finished%n", work, name, seed);
+      removeWork(work);
+    }
+  }
+
+  /**
+   * Removes a work folder (checkpoints of an entry that is recorded), and {@code work/} when that
+   * leaves it empty. Another run filling the folder may be removing it too; a folder that cannot be
+   * removed costs a warning, never the results.
+   */
+  private void removeWork(Path work) {
+    try {
+      Checkpoints.deleteRecursively(work);
+      if (Files.isDirectory(work.getParent())) {
+        try (var left = Files.list(work.getParent())) {
+          if (left.findAny().isEmpty()) {
+            Files.deleteIfExists(work.getParent());
+          }
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+      // Removed, or filled, by another run at the same moment.
+    } catch (IOException | java.io.UncheckedIOException e) {
+      log.printf("   warning: could not remove %s: %s%n", work, e.getMessage());
+    }
   }
 
   /**
@@ -309,12 +357,14 @@ public final class SuiteRunner {
       FashionMnist.Split data, Evaluator evaluator, long seed, Path folder) throws IOException {
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics;
+    Integer batchSize = null;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
       metrics = evaluator.features(train, test, name, seed);
     } else if (name.equals("supervised")) {
       // The upper reference: the same encoder trained end to end with labels, same budget.
+      batchSize = usedBatchSize(name, suite.training(), data.train().size());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
           new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
           data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
@@ -331,7 +381,20 @@ public final class SuiteRunner {
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
-            describe(suite.data(), data.test()));
+            describe(suite.data(), data.test())).withBatchSize(batchSize);
+  }
+
+  /**
+   * The batch size training will use on {@code images} images, saying so in one line when the
+   * configured one is larger and is cut to the number of images.
+   */
+  private int usedBatchSize(String name, Suite.TrainingSettings training, int images) {
+    int used = TrainingEngine.batchSize(training, images);
+    if (used < training.batchSize()) {
+      log.printf("   warning: %s: batch-size %d is larger than its %d training images; it trains on"
+          + " batches of %d%n", name, training.batchSize(), images, used);
+    }
+    return used;
   }
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
@@ -342,6 +405,7 @@ public final class SuiteRunner {
     String pretrainedOn = pretraining == null ? describe(suite.data(), data.train())
         : method.pretrainingData().block() + ": " + pretraining.description();
     String evaluatedOn = describe(suite.data(), data.test());
+    int batchSize = usedBatchSize(method.name(), method.training(), trainImages.size());
     try {
       // The encoder and task see the images they pretrain on; evaluation feeds suite.data through
       // the task's prepareForRepresentation (checked before anything trained).
@@ -367,7 +431,8 @@ public final class SuiteRunner {
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
-          trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext);
+          trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext)
+          .withBatchSize(batchSize);
     } catch (IOException | RuntimeException | LinkageError e) {
       // LinkageError: a plugin jar that misses a class it needs fails its own method, not the run.
       String reason = e instanceof LinkageError

@@ -106,6 +106,53 @@ class SuiteRunnerTest {
         .hasMessageContaining(meta.toString()).hasMessageContaining("results.json").hasMessageContaining("re-run");
   }
 
+  @Test
+  void aBatchLargerThanTheTrainingSetIsSaidOnceAndRecordedAsUsedAndNoCheckpointStaysBehind() throws Exception {
+    Path file = dir.resolve("small.conf");
+    Files.writeString(file, """
+        suite {
+          name = small
+          data { train-limit = 40, test-limit = 50 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 2, batch-size = 64 }
+          methods = [ { type = brightness, name = a }, { type = brightness, name = b, training.batch-size = 20 } ]
+          baselines = [random-init, supervised]
+          evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5,
+                       fine-tune { fractions = [0.5], epochs = 1, min-steps = 2 } }
+        }
+        """);
+    var registry = FakePlugins.registry();
+    Suite suite = new SuiteLoader(registry).load(file, List.of());
+    Path out = dir.resolve("small");
+    var log = new java.io.ByteArrayOutputStream();
+    var printed = new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8);
+    Map<String, ResultEntry> byName = byName(new SuiteRunner(registry, new TrainingEngine(), printed)
+        .run(suite, out, Set.of(), false));
+
+    List<String> warnings = log.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("batch-size")).toList();
+    assertThat(warnings).containsExactly(
+        "   warning: supervised: batch-size 64 is larger than its 40 training images; it trains on batches of 40",
+        "   warning: a: batch-size 64 is larger than its 40 training images; it trains on batches of 40");
+    assertThat(byName.get("a").batchSize()).isEqualTo(40);
+    assertThat(byName.get("b").batchSize()).isEqualTo(20);
+    assertThat(byName.get("supervised").batchSize()).isEqualTo(40);
+    assertThat(byName.get("random-init").batchSize()).isNull();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(json.path("entries").findValues("batchSize")).extracting(n -> n.asInt()).containsExactly(40, 40, 20);
+    assertThat(json.path("config").path("suite").path("training").path("batch-size").asInt()).isEqualTo(64);
+    // Neither the supervised baseline's checkpoint nor random-init's fine-tuning stays behind.
+    assertThat(out.resolve("work")).doesNotExist();
+
+    // A run stopped between recording a method and removing its checkpoint: the next removes it.
+    Path leftover = Files.createDirectories(out.resolve("work/a-seed1/checkpoint"));
+    Files.writeString(leftover.resolve("progress.json"), "{}");
+    new SuiteRunner(registry, new TrainingEngine(), printed).run(suite, out, Set.of(), true);
+    assertThat(out.resolve("work")).doesNotExist();
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("removing " + out.resolve("work/a-seed1") + ": a (seed 1) has finished");
+  }
+
   /** Two quick methods, a and b, and no baselines. */
   private Suite twoMethods(PluginRegistry registry) throws Exception {
     Path file = dir.resolve("two.conf");

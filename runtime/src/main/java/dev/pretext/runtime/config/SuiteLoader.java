@@ -277,7 +277,13 @@ public final class SuiteLoader {
     try {
       return reader.get();
     } catch (ConfigException e) {
-      problems.add(ConfigProblem.of(e));
+      ConfigProblem problem = ConfigProblem.of(e);
+      // The typed read of a value ConfigValidator already found of the wrong type says it again.
+      boolean reported = e instanceof ConfigException.WrongType && problems.stream()
+          .anyMatch(p -> p.location().equals(problem.location()) && p.message().startsWith("expected "));
+      if (!reported) {
+        problems.add(problem);
+      }
       return null;
     }
   }

@@ -56,7 +56,7 @@ final class Prefetcher implements AutoCloseable {
     try {
       long produced = 0;
       int perEpoch = batchesPerEpoch(data.size(), batchSize);
-      int size = Math.min(batchSize, data.size());
+      int size = Math.min(batchSize, data.size()); // as TrainingEngine.batchSize
       for (int epoch = firstEpoch; epoch < epochs && !closed; epoch++) {
         int[] order = epochOrder(data.size(), seed, epoch);
         Random augment = new Random(seed * 31L + epoch * 7_919L + 17);

@@ -154,10 +154,18 @@ public final class TrainingEngine {
     }
     // Over the whole training, the sessions before a resume included (their seconds are in the
     // checkpoint), so a resumed run reports the same rate as an uninterrupted one.
-    double imagesSeen = steps.step * (double) Math.min(settings.batchSize(), run.data().size());
+    double imagesSeen = steps.step * (double) batchSize(settings, run.data().size());
     return new TrainedMethod(run.name(), run.task(), graph, taskGraph, batchStats, runningStats,
         List.copyOf(epochLosses), List.copyOf(stepLosses), steps.step, seconds,
         seconds > 0 ? imagesSeen / seconds : 0, List.copyOf(stepSeconds), waitSeconds);
+  }
+
+  /**
+   * The batch size training uses on {@code images} images: the configured one, or every image
+   * when there are fewer (each step then sees the whole set).
+   */
+  public static int batchSize(Suite.TrainingSettings settings, int images) {
+    return Math.min(settings.batchSize(), images);
   }
 
   /** Adam with the configured schedule; {@code totalSteps} is where a cosine schedule reaches 0. */

@@ -62,6 +62,26 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void aValueOfTheWrongTypeIsReportedOnce() throws IOException {
+    Path file = suite("""
+        suite {
+          name = demo
+          encoder { type = tiny }
+          training { epochs = "abc" }
+          methods = [ { type = brightness, training { batch-size = "big" } } ]
+          data { train-limit = "many" }
+        }
+        """);
+    assertThatThrownBy(() -> loader.load(file, List.of("suite.evaluation.knn.k=ten")))
+        .isInstanceOfSatisfying(SuiteConfigException.class, e -> assertThat(e.problems())
+            .extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
+                "my-suite.conf:4: suite.training.epochs: expected a number, got string 'abc'",
+                "my-suite.conf:5: suite.methods[0].training.batch-size: expected a number, got string 'big'",
+                "my-suite.conf:6: suite.data.train-limit: expected a number, got string 'many'",
+                "--set suite.evaluation.knn.k=ten: 1: suite.evaluation.knn.k: expected a number, got string 'ten'"));
+  }
+
+  @Test
   void everyProblemIsReportedTogether() throws IOException {
     Path file = suite("""
         suite {
