@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pretext.runtime.data.IdxReader;
 import dev.pretext.runtime.data.IdxWriter;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,27 +15,8 @@ class ValidateCommandTest {
 
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
-
-  /** Runs the CLI in this JVM with its output captured. */
-  static synchronized Result cli(Path home, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      String[] all = new String[args.length + 2];
-      all[0] = "--home";
-      all[1] = home.toString();
-      System.arraycopy(args, 0, all, 2, args.length);
-      int code = PretextCli.execute(all);
-      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  private static CliCapture.Result cli(Path home, String... args) {
+    return CliCapture.run(home, args);
   }
 
   /** A Fashion-MNIST folder of raw IDX files: 20 train and 10 test images. */
@@ -72,7 +50,7 @@ class ValidateCommandTest {
   void validateOpensTheDataAndFailsWithExitCode3NamingTheFileAndWhatIsWrong() throws Exception {
     Path data = fashionFolder("fm");
     Path suite = suite(data, "");
-    Result good = cli(dir, "validate", suite.toString());
+    CliCapture.Result good = cli(dir, "validate", suite.toString());
     assertThat(good.code()).as(good.err()).isZero();
     assertThat(good.out()).contains("data: suite.data: Fashion-MNIST in " + data
         + ": 20 train and 10 test images of 28 x 28, labels 0..9").contains("v.conf is valid");
@@ -80,7 +58,7 @@ class ValidateCommandTest {
     Path images = data.resolve("t10k-images-idx3-ubyte");
     byte[] bytes = Files.readAllBytes(images);
     Files.write(images, Arrays.copyOf(bytes, bytes.length - 784));
-    Result truncated = cli(dir, "validate", suite.toString());
+    CliCapture.Result truncated = cli(dir, "validate", suite.toString());
     assertThat(truncated.code()).isEqualTo(ExitCodes.BAD_DATA);
     assertThat(truncated.err()).contains("error: dataset: " + suite + " names 1 bad or missing dataset:")
         .contains("1. suite.data: " + images + ": truncated: expected 7840 bytes of data (10 images of 28 x 28"
@@ -89,7 +67,7 @@ class ValidateCommandTest {
     assertThat(truncated.out()).doesNotContain("is valid");
 
     // --no-data checks the configuration only.
-    Result noData = cli(dir, "validate", suite.toString(), "--no-data");
+    CliCapture.Result noData = cli(dir, "validate", suite.toString(), "--no-data");
     assertThat(noData.code()).as(noData.err()).isZero();
     assertThat(noData.out()).contains("is valid").contains("data not opened: --no-data").doesNotContain("data: suite.data");
   }
@@ -101,7 +79,7 @@ class ValidateCommandTest {
     Path photos = dir.resolve("no-photos");
     Path suite = suite(data, "pretraining-data { dataset = image-folder, path = \"" + photos + "\", labels = none }");
 
-    Result r = cli(dir, "validate", suite.toString());
+    CliCapture.Result r = cli(dir, "validate", suite.toString());
 
     assertThat(r.code()).isEqualTo(ExitCodes.BAD_DATA);
     assertThat(r.err()).contains("names 2 bad or missing datasets:")
