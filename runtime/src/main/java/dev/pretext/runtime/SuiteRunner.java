@@ -102,6 +102,16 @@ public final class SuiteRunner {
    */
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate)
       throws IOException {
+    return run(suite, folder, onlyMethods, resume, reevaluate, false);
+  }
+
+  /**
+   * As {@link #run(Suite, Path, Set, boolean, boolean)}; with {@code allowMixedProvenance}, a
+   * resumed folder may hold entries produced by other plugin jars or data files than this run's
+   * (each entry keeps the provenance it was produced with); without it such a resume is refused.
+   */
+  public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate,
+      boolean allowMixedProvenance) throws IOException {
     resume |= reevaluate;
     if (resume) {
       ResumeCheck.requireReadable(folder);
@@ -122,6 +132,10 @@ public final class SuiteRunner {
     String stamp = EvaluationStamp.of(suite.resolved());
     String legacyStamp = EvaluationStamp.earlier(folder);
     List<ResultEntry> entries = new ArrayList<>(resume ? stamped(ResultsWriter.readEntries(folder), legacyStamp) : List.of());
+    ProvenanceRecorder provenance = new ProvenanceRecorder(suite, plugins);
+    if (resume && !allowMixedProvenance) {
+      provenance.requireUnmixed(folder, entries, onlyMethods);
+    }
     if (!reevaluate) {
       requireNoStaleEntries(folder, suite, onlyMethods, entries, stamp);
     }
@@ -142,7 +156,8 @@ public final class SuiteRunner {
             fromKept ? ", evaluated again from its kept encoder" : again ? ", evaluated again" : "");
         ResultEntry entry = fromKept ? keptBaselineAgain(find(entries, baseline, seed), evaluator, folder, data) : null;
         if (entry == null) {
-          entry = baseline(baseline, suite, components, data, evaluator, seed, folder);
+          entry = baseline(baseline, suite, components, data, evaluator, seed, folder)
+              .withProvenance(provenance.baseline(baseline));
         }
         writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
         // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
@@ -177,8 +192,11 @@ public final class SuiteRunner {
         NativeMemory.releaseGarbage();
         log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
         Path work = workFolder(folder, method.name(), seed);
+        var sources = provenance.method(method);
+        ProvenanceRecorder.keepBesideCheckpoint(work, sources);
         ResultEntry entry = method(method, suite, components, data, evaluator,
-            pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp);
+            pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp)
+            .withProvenance(sources);
         writeResults(folder, suite, versions, entries, entry, legacyStamp);
         if (entry.ok()) {
           removeWork(work);

@@ -44,9 +44,14 @@ final class RunCommand implements Callable<Integer> {
       + " (pretraining and fine-tuning numbers kept), baselines from scratch.")
   boolean reevaluate;
 
+  @Option(names = "--allow-mixed-provenance", description = "With --resume: keep going although finished entries"
+      + " (or checkpoints) were produced by other plugin jars or data files than this run's; each entry keeps the"
+      + " jar and data hashes it was produced with. Without it such a resume is refused, naming them.")
+  boolean allowMixedProvenance;
+
   @Override
   public Integer call() throws Exception {
-    return runSuite(parent, suiteFile, overrides, methods, out, resume, reevaluate);
+    return runSuite(parent, suiteFile, overrides, methods, out, resume, reevaluate, null, allowMixedProvenance);
   }
 
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
@@ -62,6 +67,13 @@ final class RunCommand implements Callable<Integer> {
   /** As above; with {@code demoStart}, ends with the demo's summary and its wall time. */
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart) throws Exception {
+    return runSuite(parent, file, overrides, methods, out, resume, reevaluate, demoStart, false);
+  }
+
+  /** As above; {@code allowMixedProvenance}: see {@code --allow-mixed-provenance}. */
+  static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
+      Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart, boolean allowMixedProvenance)
+      throws Exception {
     resume |= reevaluate;
     PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
     PluginsCommand.warnAboutProblems(plugins);
@@ -87,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
     }
     System.err.println("Results: " + folder.toAbsolutePath());
     SuiteRunner.Outcome outcome = parent.injector().getInstance(SuiteRunner.class)
-        .run(suite, folder, only, resume, reevaluate);
+        .run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
     if (demoStart != null) {

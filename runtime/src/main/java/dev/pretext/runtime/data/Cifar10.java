@@ -193,6 +193,18 @@ public final class Cifar10 {
         + SHAPE.width() + ", labels 0.." + (CLASS_NAMES.size() - 1);
   }
 
+  /** The files {@link #load} reads (batches.meta.txt when there), in a fixed order. */
+  static List<Path> files(Path configuredPath) {
+    Path folder = locate(configuredPath, System::getenv, SYSTEM_FOLDER);
+    List<Path> files = new ArrayList<>();
+    TRAIN_FILES.forEach(name -> files.add(folder.resolve(name)));
+    files.add(folder.resolve(TEST_FILE));
+    if (Files.isRegularFile(folder.resolve(META_FILE))) {
+      files.add(folder.resolve(META_FILE));
+    }
+    return files;
+  }
+
   /** The number of records in a batch file of {@code length} bytes; fails unless it is whole. */
   private static int recordCount(Path file, long length) {
     if (length == 0 || length % RECORD != 0 || length / RECORD > Integer.MAX_VALUE) {

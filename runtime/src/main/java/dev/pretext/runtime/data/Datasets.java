@@ -3,6 +3,7 @@ package dev.pretext.runtime.data;
 import dev.pretext.runtime.Stratified;
 import dev.pretext.runtime.config.Suite;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -90,6 +91,24 @@ public final class Datasets {
       // Patches are cut from every image below the folder, class folders or not.
       case "image-folder" -> "image folder " + path + ": " + ImageFolder.inspect(path,
           settings.labels().equals("folders") && settings.patchSize() == 0, warn);
+      default -> throw new IllegalArgumentException("unknown dataset " + settings.dataset());
+    };
+  }
+
+  /**
+   * The files on disk a block's images are read from, found where a run finds them, in a fixed
+   * order: Fashion-MNIST's four IDX files, CIFAR-10's batch files, every image below an image
+   * folder (sorted by relative path). Empty for the embedded sample, which is in the runtime jar
+   * ({@link FashionMnist#embeddedResources}).
+   *
+   * @throws DatasetException if the data cannot be found
+   */
+  public static List<Path> files(Suite.DataSettings settings) {
+    Path path = settings.path().isBlank() ? null : Path.of(settings.path());
+    return switch (settings.dataset()) {
+      case "fashion-mnist" -> settings.source().equals("full") ? FashionMnist.files(path) : List.of();
+      case "cifar10" -> Cifar10.files(path);
+      case "image-folder" -> ImageFolder.list(path).images();
       default -> throw new IllegalArgumentException("unknown dataset " + settings.dataset());
     };
   }

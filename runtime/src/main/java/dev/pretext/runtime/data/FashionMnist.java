@@ -186,6 +186,18 @@ public final class FashionMnist {
         readResources(TEST_IMAGES, TEST_LABELS, "Fashion-MNIST embedded sample, test"));
   }
 
+  /** The classpath resources of the embedded sample (absolute names), in the order they are read. */
+  public static List<String> embeddedResources() {
+    String path = FashionMnist.class.getPackageName().replace('.', '/');
+    return FILES.stream().map(name -> "/" + path + "/" + SAMPLE_FOLDER + "/" + name + ".gz").toList();
+  }
+
+  /** The four files {@link #load} reads for {@link Source#FULL}, in a fixed order. */
+  static List<Path> files(Path configuredPath) {
+    Path folder = locate(configuredPath, System::getenv, SYSTEM_FOLDER);
+    return FILES.stream().map(name -> requireFile(folder, name)).toList();
+  }
+
   private static ImageSet readResources(String imagesName, String labelsName, String description) {
     IdxReader.Origin imagesOrigin = resourceOrigin(imagesName);
     IdxReader.Origin labelsOrigin = resourceOrigin(labelsName);

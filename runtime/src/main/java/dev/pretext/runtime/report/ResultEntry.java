@@ -24,6 +24,8 @@ import java.util.Map;
  * @param batchSize the batch size pretraining used: the configured one, or the number of training
  *     images when there were fewer; null for entries that pretrain nothing and in results written
  *     before it was recorded
+ * @param provenance the plugin jars and data files that produced it, with their SHA-256; null in
+ *     results written before it was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -43,7 +45,8 @@ public record ResultEntry(
     String evaluationData,
     Map<String, Double> pretext,
     String evaluatedWith,
-    Integer batchSize) {
+    Integer batchSize,
+    Provenance provenance) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -53,13 +56,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
-        imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize);
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
+        provenance);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -68,28 +72,35 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize);
+        evaluatedWith, batchSize, provenance);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize);
+        batchSize, provenance);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize);
+        evaluatedWith, batchSize, provenance);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used);
+        evaluatedWith, used, provenance);
+  }
+
+  /** The same entry, recording what produced it. */
+  public ResultEntry withProvenance(Provenance sources) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
+        evaluatedWith, batchSize, sources);
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

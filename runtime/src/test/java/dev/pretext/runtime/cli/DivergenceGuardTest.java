@@ -58,5 +58,17 @@ class DivergenceGuardTest {
     // The finished method's checkpoint is gone; the failed one keeps its last epoch for --resume.
     assertThat(out.resolve("work/steady-seed1")).doesNotExist();
     assertThat(out.resolve("work/diverges-seed1/checkpoint/progress.json")).exists();
+
+    // Beside the kept checkpoint, what it was trained with: resuming it with other code is refused.
+    Path kept = out.resolve("work/diverges-seed1/provenance.json");
+    JsonNode provenance = new ObjectMapper().readTree(kept.toFile());
+    String sha = provenance.path("components").get(1).path("sha256").asText();
+    assertThat(provenance.path("components").get(1).path("plugin").asText()).isEqualTo("test-fakes");
+    Files.writeString(kept, Files.readString(kept).replace(sha, "0".repeat(64)));
+    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
+    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(resumed.err()).contains("the checkpoint of 'diverges' (seed 1) in " + kept.getParent()
+        + " was produced by plugin test-fakes 1.0 from ").contains("(SHA-256 " + "0".repeat(64) + ")")
+        .contains("(SHA-256 " + sha + ")");
   }
 }
