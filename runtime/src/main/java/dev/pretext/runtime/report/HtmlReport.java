@@ -130,7 +130,7 @@ public final class HtmlReport {
     for (var group : byName.entrySet()) {
       List<ResultEntry> ok = group.getValue().stream().filter(ResultEntry::ok).toList();
       t.append("<tr><td>").append(escape(group.getKey())).append("</td><td>")
-          .append(group.getValue().get(0).kind()).append("</td><td>")
+          .append(escape(group.getValue().get(0).kind())).append("</td><td>")
           .append(ok.size()).append('/').append(group.getValue().size()).append("</td>");
       for (String[] c : columns) {
         double[] v = ok.stream().map(e -> e.metrics().getOrDefault(c[0], Map.of()).get(c[1]))
@@ -159,7 +159,15 @@ public final class HtmlReport {
         + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\"></div>\n";
   }
 
-  private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  /**
+   * Text made safe for HTML content and quoted attributes. Every string that comes from a suite, a
+   * plugin, a path or a results.json (which another run may have written) goes through here.
+   */
+  static String escape(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        .replace("'", "&#39;");
   }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -72,6 +74,62 @@ class HtmlReportTest {
     try (var files = Files.walk(dir)) {
       assertThat(files.map(Path::toString)).noneMatch(f -> f.endsWith(".tmp"));
     }
+  }
+
+  /** The name the issue tried: rendered as markup it would run a script. */
+  static final String HOSTILE = "<img src=x onerror=alert(1)>";
+  /** A string that, were it markup, would leave a mark a browser test can see. */
+  static final String PROBE = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">";
+
+  /**
+   * A report where every string from a suite, a plugin, a path or a results.json is hostile: the
+   * suite's name, an entry's name (also in figure paths and alt texts), kind, failure reason and
+   * pretext metric, the plugins' names and versions.
+   */
+  static Path hostileReport(Path dir) throws Exception {
+    ImageSet train = FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train().stratifiedSubset(20, 1);
+    ImageSet test = FashionMnist.load(FashionMnist.Source.EMBEDDED, null).test().stratifiedSubset(5, 1);
+    INDArray trainX = train.images().reshape(train.size(), -1);
+    INDArray testX = test.images().reshape(test.size(), -1);
+    Figures.neighbours(train, trainX, test, testX, 8, dir.resolve(HtmlReport.neighboursFigure(HOSTILE, 1)));
+    Path visuals = Files.createDirectories(dir.resolve("visuals").resolve(HOSTILE + "-seed1"));
+    ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png",
+        visuals.resolve(PROBE.replace('/', '_') + ".png").toFile());
+    // As another run may have written them into a shared folder's results.json.
+    ResultEntry odd = new ResultEntry("odd", PROBE, "t", 1, ResultEntry.OK, null, 0, null, null, null, null,
+        Map.of("linear_probe", Map.of("top1", 0.5, "top5", 0.9)));
+    List<ResultEntry> entries = List.of(
+        entry(HOSTILE, "method", 0.86, 0.72).withPretext(Map.of(PROBE, 0.5)),
+        ResultEntry.failed(PROBE, "method", "t", 1, "<script>document.body.setAttribute('data-pwned','2')</script>"),
+        odd);
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("plugin " + PROBE, "1.0\"><script>document.title='pwned'</script>");
+    return HtmlReport.write(dir, "</title>" + PROBE, versions, entries, Map.of("linear_probe", 1.0));
+  }
+
+  @Test
+  void everyStringFromASuiteAPluginOrAPathIsEscaped() throws Exception {
+    String page = Files.readString(hostileReport(dir));
+
+    assertThat(page).doesNotContain(HOSTILE).doesNotContain(PROBE).doesNotContain("<script")
+        .contains("<td>&lt;img src=x onerror=alert(1)&gt;</td>")
+        .contains("<h3>&lt;img src=x onerror=alert(1)&gt; (seed 1)</h3>")
+        .contains("<title>Pretext: &lt;/title&gt;&lt;img src=x onerror=&quot;document.body.setAttribute(&#39;data-pwned&#39;,&#39;1&#39;)&quot;&gt;</title>");
+    // Only the markup the report writes itself: every tag one of its own, every image an embedded figure.
+    Set<String> tags = new TreeSet<>();
+    Matcher tag = Pattern.compile("<\\s*/?\\s*([a-zA-Z][a-zA-Z0-9]*)").matcher(page);
+    while (tag.find()) {
+      tags.add(tag.group(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    assertThat(tags).isSubsetOf("html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "table", "tr",
+        "th", "td", "p", "div", "img");
+    Matcher img = Pattern.compile("<img [^>]*>").matcher(page);
+    int images = 0;
+    while (img.find()) {
+      assertThat(img.group()).matches("<img alt=\"[^\"<>]*\" src=\"data:image/png;base64,[A-Za-z0-9+/=]+\">");
+      images++;
+    }
+    assertThat(images).isEqualTo(5);
   }
 
   @Test
