@@ -10,7 +10,11 @@ import org.nd4j.linalg.api.ops.impl.reduce.Moments;
  * {@link NativeBatchNorm}, whose gradient already contains the paths through the batch
  * statistics. Its own gradient is therefore zero; it is returned as a scalar so that adding it to
  * the input's gradient costs one pass instead of the reductions' backprops (which took about a
- * sixth of a SimCLR step). Internal to {@link Ops}.
+ * sixth of a SimCLR step).
+ *
+ * <p>No longer created: {@link Ops} now puts the statistics behind {@link GradientStop}, which
+ * leaves them out of the gradient graph altogether. The class stays so that graphs saved before
+ * (encoders exported, checkpoints) load and train as they did.
  *
  * <p>Graphs copied through FlatBuffers come back with this class for every {@code moments} op
  * (see {@link TrainableOps#register()}); a floating-point argument marks

@@ -3,6 +3,7 @@ package dev.pretext.api.graph;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.reduce.Moments;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -38,9 +39,61 @@ public final class Ops {
     return batchNorm(g, name, x, new long[] {1, channels}, 0);
   }
 
-  /** Batch normalization of feature maps {@code [N, C, H, W]}, statistics over N, H and W. */
+  /**
+   * Batch normalization of feature maps {@code [N, C, H, W]}, statistics over N, H and W:
+   * libnd4j's fused op with the textbook gradient ({@link NativeBatchNorm}) instead of x·a + b
+   * from broadcast ops, whose gradients tiled per-channel operands to full size and cost more
+   * than the convolutions. OpsTest compares values and gradients.
+   */
   public static SDVariable spatialBatchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
-    return batchNorm(g, name, x, new long[] {1, channels, 1, 1}, 0, 2, 3);
+    SameDiff sd = g.sameDiff();
+    long[] paramShape = {1, channels, 1, 1};
+    // No gradient path through the statistics: NativeBatchNorm's gradient covers them.
+    SDVariable[] moments = new Moments(sd, x, new int[] {0, 2, 3}, false).outputVariables();
+    SDVariable batchMean = GradientStop.of(sd, moments[0]).reshape(paramShape)
+        .rename(g.name(name + "_batch_mean"));
+    SDVariable batchVar = GradientStop.of(sd, moments[1]).reshape(paramShape)
+        .rename(g.name(name + "_batch_var"));
+    return normalize(g, name, x, paramShape, batchMean, batchVar, 1);
+  }
+
+  /**
+   * Batch normalization of channels-last feature maps {@code [N, H, W, C]}, statistics over N, H
+   * and W: about 3x faster than {@link #spatialBatchNorm} in libnd4j (its fused op and products
+   * instead of strided reductions). Per-channel parameters keep the shape {@code [1, C, 1, 1]}.
+   */
+  public static SDVariable channelsLastBatchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
+    SameDiff sd = g.sameDiff();
+    long[] paramShape = {1, channels, 1, 1};
+    // Σx and Σx² as products with ones over N, H, W (libnd4j reduces these axes ~25x slower),
+    // σ² = E[x²] − μ² clamped at 0: convolution outputs are centred enough for float32 (OpsTest
+    // compares with the two-pass formula). No gradient path: NativeBatchNorm's covers them.
+    SDVariable ones = SpatialSums.onesFor(sd, x);
+    SDVariable n = ones.sum().castTo(x.dataType());
+    SDVariable rawMean = GradientStop.of(sd, SpatialSums.of(sd, ones, x).div(n));
+    SDVariable meanOfSquares = GradientStop.of(sd, SpatialSums.of(sd, ones, x.mul(x)).div(n));
+    SDVariable batchMean = rawMean.reshape(paramShape).rename(g.name(name + "_batch_mean"));
+    SDVariable batchVar = sd.nn().relu(meanOfSquares.sub(rawMean.mul(rawMean)), 0)
+        .reshape(paramShape).rename(g.name(name + "_batch_var"));
+    return normalize(g, name, x, paramShape, batchMean, batchVar, NativeBatchNorm.CHANNELS_LAST);
+  }
+
+  private static SDVariable normalize(GraphBuilder g, String name, SDVariable x, long[] paramShape,
+      SDVariable batchMean, SDVariable batchVar, int channelAxis) {
+    SameDiff sd = g.sameDiff();
+    SDVariable gamma = g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape));
+    SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
+    SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
+    SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
+    g.registerBatchStatistic(batchMean, runMean);
+    g.registerBatchStatistic(batchVar, runVar);
+    SDVariable t = g.trainingFlag();
+    SDVariable notT = sd.constant(1f).sub(t);
+    SDVariable mean = batchMean.mul(t).add(runMean.mul(notT));
+    SDVariable var = batchVar.mul(t).add(runVar.mul(notT));
+    long channels = paramShape[1];
+    return new NativeBatchNorm(sd, x, mean.reshape(channels), var.reshape(channels),
+        gamma.reshape(channels), beta.reshape(channels), EPSILON, channelAxis).outputVariable();
   }
 
   private static SDVariable batchNorm(
@@ -50,24 +103,13 @@ public final class Ops {
     SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
-
-    SDVariable batchMean;
-    SDVariable batchVar;
-    if (paramShape.length == 4) {
-      // One moments op whose gradient is a scalar zero: NativeBatchNorm's gradient already goes
-      // through the statistics.
-      SDVariable[] moments = new BatchMoments(sd, x, axes).outputVariables();
-      batchMean = moments[0].reshape(paramShape).rename(g.name(name + "_batch_mean"));
-      batchVar = moments[1].reshape(paramShape).rename(g.name(name + "_batch_var"));
-    } else {
-      // Folded into y = x·a + b with per-channel a and b, and σ² = E[x²] − μ²: three full-size
-      // ops (and their gradients) instead of six; x·x rather than square(x), whose gradient
-      // (_powderivative) was ~5x slower than a same-shape multiply_bp.
-      batchMean = x.mean(true, axes).rename(g.name(name + "_batch_mean"));
-      SDVariable meanOfSquares = x.mul(x).mean(true, axes);
-      batchVar = sd.nn().relu(meanOfSquares.sub(batchMean.mul(batchMean)), 0)
-          .rename(g.name(name + "_batch_var"));
-    }
+    // Folded into y = x·a + b with per-channel a and b, and σ² = E[x²] − μ²: three full-size
+    // ops (and their gradients) instead of six; x·x rather than square(x), whose gradient
+    // (_powderivative) was ~5x slower than a same-shape multiply_bp.
+    SDVariable batchMean = x.mean(true, axes).rename(g.name(name + "_batch_mean"));
+    SDVariable meanOfSquares = x.mul(x).mean(true, axes);
+    SDVariable batchVar = sd.nn().relu(meanOfSquares.sub(batchMean.mul(batchMean)), 0)
+        .rename(g.name(name + "_batch_var"));
     g.registerBatchStatistic(batchMean, runMean);
     g.registerBatchStatistic(batchVar, runVar);
 
@@ -75,14 +117,6 @@ public final class Ops {
     SDVariable notT = sd.constant(1f).sub(t);
     SDVariable mean = batchMean.mul(t).add(runMean.mul(notT));
     SDVariable var = batchVar.mul(t).add(runVar.mul(notT));
-    if (paramShape.length == 4) {
-      // Feature maps: libnd4j's fused batchnorm op and its backprop (NativeBatchNorm) instead of
-      // x·a + b from broadcast ops, whose gradients tiled per-channel operands to full size and
-      // cost more than the convolutions. Same function; OpsTest compares values and gradients.
-      long channels = paramShape[1];
-      return new NativeBatchNorm(sd, x, mean.reshape(channels), var.reshape(channels),
-          gamma.reshape(channels), beta.reshape(channels), EPSILON, 1).outputVariable();
-    }
     SDVariable scale = sd.math().rsqrt(var.add(EPSILON)).mul(gamma);
     SDVariable shift = beta.sub(mean.mul(scale));
     return x.mul(scale).add(shift);

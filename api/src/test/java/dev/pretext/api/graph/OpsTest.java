@@ -89,6 +89,46 @@ class OpsTest {
   }
 
   @Test
+  void channelsLastBatchNormMatchesTheTextbookFormulaAndLeavesItsStatisticsOutOfTheGradient() {
+    // The same check on [N, H, W, C] (statistics from products with ones, stopped by a bit cast),
+    // with a mean far from zero so that σ² = E[x²] − μ² is put to the test; and the gradient graph
+    // must not back-propagate through the statistics (NativeBatchNorm's gradient covers them).
+    Nd4j.getRandom().setSeed(7);
+    INDArray in = Nd4j.rand(DataType.FLOAT, 4, 5, 5, 3).muli(4).addi(2);
+    INDArray upstream = Nd4j.rand(DataType.FLOAT, 4, 5, 5, 3);
+    GraphBuilder g = GraphBuilder.create(1);
+    SDVariable x = g.sameDiff().var("x", in.dup());
+    SDVariable y = Ops.channelsLastBatchNorm(g, "bn", x, 3);
+    g.sameDiff().getVariable("bn_gamma").setArray(Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 3, 1, 1));
+    g.sameDiff().getVariable("bn_beta").setArray(Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 3, 1, 1));
+    y.mul(g.sameDiff().constant(upstream)).sum().markAsLoss();
+    Map<String, INDArray> grads = g.sameDiff().calculateGradients(Map.of(), "x", "bn_gamma", "bn_beta");
+    INDArray out = y.eval();
+
+    var ref = SameDiff.create();
+    SDVariable rx = ref.var("x", in.dup());
+    SDVariable gamma = ref.var("gamma", Nd4j.createFromArray(0.5f, 2f, -1f).reshape(1, 1, 1, 3));
+    SDVariable beta = ref.var("beta", Nd4j.createFromArray(1f, 0f, 3f).reshape(1, 1, 1, 3));
+    SDVariable centered = rx.sub(rx.mean(true, 0, 1, 2));
+    SDVariable var = centered.mul(centered).mean(true, 0, 1, 2);
+    SDVariable ry = centered.mul(ref.math().rsqrt(var.add(1e-5))).mul(gamma).add(beta);
+    ry.mul(ref.constant(upstream)).sum().markAsLoss();
+    Map<String, INDArray> refGrads = ref.calculateGradients(Map.of(), "x", "gamma", "beta");
+
+    assertThat(maxDiff(out, ry.eval())).isLessThan(1e-4);
+    assertThat(maxDiff(grads.get("x"), refGrads.get("x"))).isLessThan(1e-4);
+    assertThat(maxDiff(grads.get("bn_gamma").reshape(3), refGrads.get("gamma").reshape(3))).isLessThan(1e-3);
+    assertThat(maxDiff(grads.get("bn_beta").reshape(3), refGrads.get("beta").reshape(3))).isLessThan(1e-3);
+    // The gradient graph holds the forward ops too: one batchnorm forward and two in its gradient;
+    // the only multiply_bp is the loss's own y·upstream (none for x·x of the statistics).
+    java.util.List<String> ops = java.util.Arrays.stream(g.sameDiff().getFunction("grad").ops())
+        .map(op -> op.opName()).toList();
+    assertThat(ops).as("ops of the gradient graph").doesNotContain("tensordot_bp", "tensormmul_bp");
+    assertThat(ops).filteredOn("multiply_bp"::equals).hasSize(1);
+    assertThat(ops).filteredOn("batchnorm"::equals).hasSize(3);
+  }
+
+  @Test
   void reluGivesTheValuesAndGradientsOfSameDiffsReluAndLeavesOtherMaximumOpsAlone() {
     INDArray in = Nd4j.createFromArray(new float[] {-2f, -0.5f, 0f, 0.25f, 3f, -1f}).reshape(2, 3);
     INDArray upstream = Nd4j.createFromArray(new float[] {1f, 2f, 3f, 4f, 5f, 6f}).reshape(2, 3);

@@ -1,6 +1,5 @@
 package dev.pretext.runtime.evaluation;
 
-import dev.pretext.runtime.training.ComputeThreads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,7 +31,6 @@ public final class Knn {
     // third of the time).
     for (int start = 0; start < n; start += CHUNK) {
       int end = Math.min(n, start + CHUNK);
-      ComputeThreads.adjust(1);
       float[] s;
       try (INDArray sims = Nd4j.create(DataType.FLOAT, new long[] {end - start, size}, 'c')) {
         Nd4j.gemm(test.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), train, sims, false, true, 1.0, 0.0);

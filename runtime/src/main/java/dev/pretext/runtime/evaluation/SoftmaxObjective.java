@@ -1,6 +1,5 @@
 package dev.pretext.runtime.evaluation;
 
-import dev.pretext.runtime.training.ComputeThreads;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -101,7 +100,6 @@ final class SoftmaxObjective implements Lbfgs.Objective {
 
   @Override
   public double evaluate(double[] params, double[] gradient) {
-    ComputeThreads.adjust(1);
     int classes = data.classes;
     int rows = data.rows;
     int weights = classes * data.dims;
