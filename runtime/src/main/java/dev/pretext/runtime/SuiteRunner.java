@@ -354,8 +354,9 @@ public final class SuiteRunner {
         metrics.put(protocol, values);
       }
     });
+    double seconds = evaluator.evaluationSeconds();
     evaluator.logMetrics(metrics, "");
-    return entry.withMetrics(metrics);
+    return entry.withMetrics(metrics).withEvaluationSeconds(seconds);
   }
 
   /** A kept baseline encoder measured again; null (after saying why) when it cannot be used. */
@@ -376,10 +377,12 @@ public final class SuiteRunner {
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics;
     Integer batchSize = null;
+    double evaluationSeconds;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
       metrics = evaluator.features(train, test, name, seed);
+      evaluationSeconds = evaluator.evaluationSeconds();
     } else if (name.equals("supervised")) {
       // The upper reference: the same encoder trained end to end with labels, same budget.
       batchSize = usedBatchSize(name, suite.training(), data.train().size());
@@ -387,11 +390,13 @@ public final class SuiteRunner {
           new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
           data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
       metrics = evaluator.frozen(FrozenEncoder.of(trained), name, seed);
+      evaluationSeconds = evaluator.evaluationSeconds();
       EncoderExport.keepSupervised(folder, seed, trained, suite, data.train().shape());
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
       metrics = evaluator.frozen(frozen, name, seed);
+      evaluationSeconds = evaluator.evaluationSeconds();
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
       metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, x -> x, seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
@@ -399,7 +404,7 @@ public final class SuiteRunner {
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
-            describe(suite.data(), data.test())).withBatchSize(batchSize);
+            describe(suite.data(), data.test())).withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds);
   }
 
   /**
@@ -436,6 +441,7 @@ public final class SuiteRunner {
           trainImages, method.training(), seed, work, resume));
       Map<String, Map<String, Double>> metrics =
           evaluator.frozen(FrozenEncoder.of(trained), method.name(), seed);
+      double evaluationSeconds = evaluator.evaluationSeconds();
       PretextTask.TaskGraph tg = trained.taskGraph();
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
           images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
@@ -450,7 +456,7 @@ public final class SuiteRunner {
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
           trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext)
-          .withBatchSize(batchSize);
+          .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds);
     } catch (IOException | RuntimeException | LinkageError e) {
       // LinkageError: a plugin jar that misses a class it needs fails its own method, not the run.
       String reason = e instanceof LinkageError

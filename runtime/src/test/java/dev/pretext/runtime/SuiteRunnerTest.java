@@ -141,6 +141,10 @@ class SuiteRunnerTest {
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.path("entries").findValues("batchSize")).extracting(n -> n.asInt()).containsExactly(40, 40, 20);
     assertThat(json.path("config").path("suite").path("training").path("batch-size").asInt()).isEqualTo(64);
+    // Every entry says how long its frozen protocols took.
+    assertThat(byName.values()).allSatisfy(e -> assertThat(e.evaluationSeconds()).as(e.name()).isPositive());
+    assertThat(json.path("entries").findValues("evaluationSeconds")).hasSize(4)
+        .allSatisfy(n -> assertThat(n.asDouble()).isPositive());
     // Neither the supervised baseline's checkpoint nor random-init's fine-tuning stays behind.
     assertThat(out.resolve("work")).doesNotExist();
 

@@ -51,7 +51,7 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     return size(data.dims, data.classes);
   }
 
-  /** The features, their labels and, once asked for, their second moment. */
+  /** The features, their labels, scratch arrays and, once asked for, their second moment. */
   private static final class Data {
     private static final int BLOCK = 4096;
 
@@ -60,6 +60,11 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     final int classes;
     final int dims;
     final int rows;
+    // Scratch of one evaluation, reused: allocating them each time cost more than the products.
+    final INDArray weights;
+    final INDArray logits;
+    final INDArray product;
+    final double[] scores;
     private double[][] secondMoment;
 
     Data(INDArray x, int[] labels, int classes) {
@@ -72,6 +77,11 @@ final class SoftmaxObjective implements Lbfgs.Objective {
       this.classes = classes;
       this.dims = (int) x.columns();
       this.rows = labels.length;
+      DataType type = this.x.dataType();
+      this.weights = Nd4j.create(type, new long[] {classes, dims}, 'c');
+      this.logits = Nd4j.create(type, new long[] {rows, classes}, 'c');
+      this.product = Nd4j.create(type, new long[] {classes, dims}, 'c');
+      this.scores = new double[rows * classes];
     }
 
     /**
@@ -103,47 +113,43 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     int classes = data.classes;
     int rows = data.rows;
     int weights = classes * data.dims;
-    DataType type = data.x.dataType();
     Arrays.fill(gradient, weights, weights + classes, 0);
-    try (INDArray w = array(Arrays.copyOf(params, weights), classes, data.dims, type);
-        INDArray logits = Nd4j.create(type, new long[] {rows, classes}, 'c')) {
-      Nd4j.gemm(data.x, w, logits, false, true, 1.0, 0.0);
-      double[] z = logits.data().asDouble();
-      double loss = 0;
-      double[] scale = new double[classes];
-      for (int i = 0; i < rows; i++) {
-        int offset = i * classes;
-        int label = data.labels[i];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-          z[offset + c] += params[weights + c];
-          max = Math.max(max, z[offset + c]);
-        }
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-          scale[c] = Math.exp(z[offset + c] - max);
-          sum += scale[c];
-        }
-        loss += Math.log(sum) + max - z[offset + label];
-        // z becomes the residual (p − y)/N, whose product with x is the weight gradient.
-        for (int c = 0; c < classes; c++) {
-          double residual = (scale[c] / sum - (c == label ? 1 : 0)) / rows;
-          z[offset + c] = residual;
-          gradient[weights + c] += residual;
-        }
+    write(params, weights, data.weights);
+    Nd4j.gemm(data.x, data.weights, data.logits, false, true, 1.0, 0.0);
+    double[] z = data.scores;
+    read(data.logits, z);
+    double loss = 0;
+    double[] scale = new double[classes];
+    for (int i = 0; i < rows; i++) {
+      int offset = i * classes;
+      int label = data.labels[i];
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < classes; c++) {
+        z[offset + c] += params[weights + c];
+        max = Math.max(max, z[offset + c]);
       }
-      try (INDArray residual = array(z, rows, classes, type);
-          INDArray product = Nd4j.create(type, new long[] {classes, data.dims}, 'c')) {
-        Nd4j.gemm(residual, data.x, product, true, false, 1.0, 0.0);
-        double[] g = product.data().asDouble();
-        double penalty = 0;
-        for (int j = 0; j < weights; j++) {
-          gradient[j] = g[j] + l2 * params[j];
-          penalty += params[j] * params[j];
-        }
-        return loss / rows + 0.5 * l2 * penalty;
+      double sum = 0;
+      for (int c = 0; c < classes; c++) {
+        scale[c] = Math.exp(z[offset + c] - max);
+        sum += scale[c];
+      }
+      loss += Math.log(sum) + max - z[offset + label];
+      // z becomes the residual (p − y)/N, whose product with x is the weight gradient.
+      for (int c = 0; c < classes; c++) {
+        double residual = (scale[c] / sum - (c == label ? 1 : 0)) / rows;
+        z[offset + c] = residual;
+        gradient[weights + c] += residual;
       }
     }
+    write(z, z.length, data.logits);
+    Nd4j.gemm(data.logits, data.x, data.product, true, false, 1.0, 0.0);
+    read(data.product, gradient);
+    double penalty = 0;
+    for (int j = 0; j < weights; j++) {
+      gradient[j] += l2 * params[j];
+      penalty += params[j] * params[j];
+    }
+    return loss / rows + 0.5 * l2 * penalty;
   }
 
   /**
@@ -154,33 +160,30 @@ final class SoftmaxObjective implements Lbfgs.Objective {
    * per class and {@code 1/K} per bias. Far from the start it is only an approximation, which
    * L-BFGS corrects; what it removes is the spread of the features' covariance eigenvalues — 784
    * correlated pixels left unpreconditioned did not converge in 1,000 iterations. Costs one
-   * {@code D × D} Cholesky factorization per L2 and two {@code [K, D]·[D, D]} products per use.
+   * {@code D × D} inversion per L2 and one {@code [K, D]·[D, D]} product per use.
    */
   Lbfgs.Preconditioner preconditioner() {
     int classes = data.classes;
     int dims = data.dims;
+    int weights = classes * dims;
     double perClass = 1.0 / classes;
     // Without L2 a floor keeps it invertible (collinear features, fewer rows than features) and
     // keeps rounding noise in directions the data never varies along from being magnified.
     double ridge = Math.max(l2, 1e-6);
-    double[][] hessian = new double[dims][dims];
+    double[] hessian = new double[dims * dims];
     double[][] moment = data.secondMoment();
     for (int i = 0; i < dims; i++) {
       for (int j = 0; j < dims; j++) {
-        hessian[i][j] = perClass * moment[i][j] + (i == j ? ridge : 0);
+        hessian[i * dims + j] = perClass * moment[i][j] + (i == j ? ridge : 0);
       }
     }
-    // Hessian⁻¹ = L⁻ᵀ·L⁻¹ (L its Cholesky factor): weights as rows, W·H⁻¹ = (W·L⁻ᵀ)·L⁻¹.
-    INDArray inverseFactor = Nd4j.createFromArray(inverseCholeskyFactor(hessian, ridge));
+    INDArray inverse = Nd4j.create(symmetricInverse(hessian, dims, ridge), new long[] {dims, dims}, DataType.DOUBLE);
+    INDArray w = Nd4j.create(DataType.DOUBLE, new long[] {classes, dims}, 'c');
+    INDArray product = Nd4j.create(DataType.DOUBLE, new long[] {classes, dims}, 'c');
     return v -> {
-      int weights = classes * dims;
-      try (INDArray w = Nd4j.create(Arrays.copyOf(v, weights), new long[] {classes, dims}, DataType.DOUBLE);
-          INDArray half = Nd4j.create(DataType.DOUBLE, new long[] {classes, dims}, 'c');
-          INDArray product = Nd4j.create(DataType.DOUBLE, new long[] {classes, dims}, 'c')) {
-        Nd4j.gemm(w, inverseFactor, half, false, true, 1.0, 0.0);
-        Nd4j.gemm(half, inverseFactor, product, false, false, 1.0, 0.0);
-        System.arraycopy(product.data().asDouble(), 0, v, 0, weights);
-      }
+      write(v, weights, w);
+      Nd4j.gemm(w, inverse, product, false, false, 1.0, 0.0);
+      read(product, v);
       for (int c = 0; c < classes; c++) {
         v[weights + c] /= perClass;
       }
@@ -188,9 +191,35 @@ final class SoftmaxObjective implements Lbfgs.Objective {
   }
 
   /**
+   * The inverse of a symmetric positive definite {@code n × n} matrix (row-major): {@code L⁻ᵀ·L⁻¹}
+   * from its Cholesky factor {@code L} ({@link #inverseCholeskyFactor}), the product native. A
+   * pivot that rounding left non-positive is set to {@code floor}: for a preconditioner any
+   * positive definite matrix will do. (Not LAPACK's {@code dpotrf}/{@code dpotri}: the OpenBLAS
+   * 0.3.19 that ND4J ships fails them on this machine's AVX-512 kernels, docs/architecture.md.)
+   */
+  static double[] symmetricInverse(double[] a, int n, double floor) {
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Arrays.copyOfRange(a, i * n, (i + 1) * n);
+    }
+    try (INDArray factor = Nd4j.createFromArray(inverseCholeskyFactor(rows, floor));
+        INDArray inverse = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'c')) {
+      Nd4j.gemm(factor, factor, inverse, true, false, 1.0, 0.0);
+      double[] result = new double[n * n];
+      read(inverse, result);
+      // Exactly symmetric, whatever the product's summation order did.
+      for (int i = 0; i < n; i++) {
+        for (int j = i + 1; j < n; j++) {
+          result[j * n + i] = result[i * n + j];
+        }
+      }
+      return result;
+    }
+  }
+
+  /**
    * {@code L⁻¹} for the Cholesky factor {@code L} of a symmetric positive definite matrix ({@code a
-   * = L·Lᵀ}, L lower triangular). A pivot that rounding left non-positive is set to {@code floor}:
-   * for a preconditioner any positive definite matrix will do.
+   * = L·Lᵀ}, L lower triangular). A pivot that rounding left non-positive is set to {@code floor}.
    */
   static double[][] inverseCholeskyFactor(double[][] a, double floor) {
     int n = a.length;
@@ -228,16 +257,33 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     return inverse;
   }
 
-  /** A c-order {@code [rows, columns]} array of {@code type} (float or double) holding {@code values}. */
-  private static INDArray array(double[] values, int rows, int columns, DataType type) {
-    long[] shape = {rows, columns};
-    if (type == DataType.DOUBLE) {
-      return Nd4j.create(values, shape, DataType.DOUBLE);
+  /**
+   * The first {@code length} values into a c-order array without offset, float or double, in one
+   * bulk copy (ND4J's element-wise {@code put} checked every index and took a fifth of a probe).
+   */
+  static void write(double[] values, int length, INDArray target) {
+    if (target.dataType() == DataType.DOUBLE) {
+      target.data().asNioDouble().put(values, 0, length);
+    } else {
+      float[] f = new float[length];
+      for (int i = 0; i < length; i++) {
+        f[i] = (float) values[i];
+      }
+      target.data().asNioFloat().put(f);
     }
-    float[] f = new float[values.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) values[i];
+  }
+
+  /** A c-order array without offset, float or double, into the start of {@code out}, in one bulk copy. */
+  static void read(INDArray source, double[] out) {
+    int length = (int) source.length();
+    if (source.dataType() == DataType.DOUBLE) {
+      source.data().asNioDouble().get(out, 0, length);
+    } else {
+      float[] f = new float[length];
+      source.data().asNioFloat().get(f);
+      for (int i = 0; i < length; i++) {
+        out[i] = f[i];
+      }
     }
-    return Nd4j.create(f, shape, DataType.FLOAT);
   }
 }

@@ -26,6 +26,9 @@ import java.util.Map;
  *     before it was recorded
  * @param provenance the plugin jars and data files that produced it, with their SHA-256; null in
  *     results written before it was recorded
+ * @param evaluationSeconds wall seconds of the frozen protocols: batch-norm calibration, features
+ *     of the train and test images, every probe and kNN (not fine-tuning, figures or pretraining);
+ *     null for failed entries and in results written before it was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -46,7 +49,8 @@ public record ResultEntry(
     Map<String, Double> pretext,
     String evaluatedWith,
     Integer batchSize,
-    Provenance provenance) {
+    Provenance provenance,
+    Double evaluationSeconds) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -56,14 +60,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
-        provenance);
+        provenance, evaluationSeconds);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -72,35 +76,42 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize, provenance);
+        evaluatedWith, batchSize, provenance, evaluationSeconds);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize, provenance);
+        batchSize, provenance, evaluationSeconds);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance);
+        evaluatedWith, batchSize, provenance, evaluationSeconds);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used, provenance);
+        evaluatedWith, used, provenance, evaluationSeconds);
   }
 
   /** The same entry, recording what produced it. */
   public ResultEntry withProvenance(Provenance sources) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, sources);
+        evaluatedWith, batchSize, sources, evaluationSeconds);
+  }
+
+  /** The same entry, recording how long its frozen protocols took. */
+  public ResultEntry withEvaluationSeconds(Double seconds) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
+        evaluatedWith, batchSize, provenance, seconds);
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

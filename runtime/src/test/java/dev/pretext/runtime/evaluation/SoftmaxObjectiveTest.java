@@ -53,24 +53,47 @@ class SoftmaxObjectiveTest {
   }
 
   @Test
-  void theInverseCholeskyFactorInvertsTheMatrix() {
+  void theSymmetricInverseInvertsTheMatrix() {
     int n = 30;
     double[][] a = SoftmaxReference.randomSpd(n, 6, 0.1);
-    double[][] inverse = SoftmaxObjective.inverseCholeskyFactor(a, 1e-12);
-    // (L⁻ᵀ·L⁻¹)·a = I
+    double[] flat = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(a[i], 0, flat, i * n, n);
+    }
+    double[] inverse = SoftmaxObjective.symmetricInverse(flat, n, 1e-12);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         double sum = 0;
         for (int k = 0; k < n; k++) {
-          double aInverse = 0;
-          for (int r = 0; r < n; r++) {
-            aInverse += inverse[r][i] * inverse[r][k];
-          }
-          sum += aInverse * a[k][j];
+          sum += inverse[i * n + k] * a[k][j];
         }
         assertThat(sum).as("(%d, %d)", i, j).isCloseTo(i == j ? 1 : 0, within(1e-9));
+        assertThat(inverse[i * n + j]).as("symmetric (%d, %d)", i, j).isEqualTo(inverse[j * n + i]);
       }
     }
+  }
+
+  @Test
+  void aMatrixRoundingLeftSlightlyIndefiniteIsStillInvertedToAPositiveDefiniteOne() {
+    // Rank one, and its zero eigenvalues pushed just below zero: a plain Cholesky fails.
+    int n = 5;
+    double[] flat = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        flat[i * n + j] = 1 - (i == j ? 1e-12 : 0);
+      }
+    }
+    double[] inverse = SoftmaxObjective.symmetricInverse(flat, n, 1e-6);
+    // vᵀ·A⁻¹·v > 0 along the null space, where the matrix sees nothing.
+    double[] v = {1, -1, 0, 0, 0};
+    double quadratic = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        quadratic += v[i] * inverse[i * n + j] * v[j];
+        assertThat(inverse[i * n + j]).isFinite();
+      }
+    }
+    assertThat(quadratic).isPositive();
   }
 
   @Test
