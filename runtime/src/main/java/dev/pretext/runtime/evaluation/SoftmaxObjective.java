@@ -160,7 +160,8 @@ final class SoftmaxObjective implements Lbfgs.Objective {
    * per class and {@code 1/K} per bias. Far from the start it is only an approximation, which
    * L-BFGS corrects; what it removes is the spread of the features' covariance eigenvalues — 784
    * correlated pixels left unpreconditioned did not converge in 1,000 iterations. Costs one
-   * {@code D × D} inversion per L2 and one {@code [K, D]·[D, D]} product per use.
+   * {@code D × D} inversion per L2 and one {@code [K, D]·[D, D]} product per use (with fewer rows
+   * than features, {@link #lowRankPreconditioner}).
    */
   Lbfgs.Preconditioner preconditioner() {
     int classes = data.classes;
@@ -170,6 +171,9 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     // Without L2 a floor keeps it invertible (collinear features, fewer rows than features) and
     // keeps rounding noise in directions the data never varies along from being magnified.
     double ridge = Math.max(l2, 1e-6);
+    if (data.rows < dims) {
+      return lowRankPreconditioner(ridge);
+    }
     double[] hessian = new double[dims * dims];
     double[][] moment = data.secondMoment();
     for (int i = 0; i < dims; i++) {
@@ -186,6 +190,47 @@ final class SoftmaxObjective implements Lbfgs.Objective {
       read(product, v);
       for (int c = 0; c < classes; c++) {
         v[weights + c] /= perClass;
+      }
+    };
+  }
+
+  /**
+   * The same inverse when there are fewer rows than features (label fractions: 60 or 600 images of
+   * 784 pixels), by the Woodbury identity: with {@code A = xᵀx/(N·K)},
+   * {@code (A + r·I)⁻¹ = (I − xᵀ·(N·K·r·I + x·xᵀ)⁻¹·x) / r} — an {@code N × N} inversion instead
+   * of {@code D × D}, and products of {@code [K, N]} instead of {@code [K, D]·[D, D]} per use.
+   */
+  private Lbfgs.Preconditioner lowRankPreconditioner(double ridge) {
+    int classes = data.classes;
+    int dims = data.dims;
+    int rows = data.rows;
+    int weights = classes * dims;
+    INDArray x = data.x.castTo(DataType.DOUBLE);
+    double[] inner = new double[rows * rows];
+    try (INDArray gram = Nd4j.create(DataType.DOUBLE, new long[] {rows, rows}, 'c')) {
+      Nd4j.gemm(x, x, gram, false, true, 1.0, 0.0);
+      read(gram, inner);
+    }
+    for (int i = 0; i < rows; i++) {
+      for (int j = i + 1; j < rows; j++) {
+        inner[j * rows + i] = inner[i * rows + j];
+      }
+      inner[i * rows + i] += (double) rows * classes * ridge;
+    }
+    INDArray innerInverse = Nd4j.create(symmetricInverse(inner, rows, ridge), new long[] {rows, rows},
+        DataType.DOUBLE);
+    INDArray w = Nd4j.create(DataType.DOUBLE, new long[] {classes, dims}, 'c');
+    INDArray projected = Nd4j.create(DataType.DOUBLE, new long[] {classes, rows}, 'c');
+    INDArray solved = Nd4j.create(DataType.DOUBLE, new long[] {classes, rows}, 'c');
+    return v -> {
+      write(v, weights, w);
+      Nd4j.gemm(w, x, projected, false, true, 1.0, 0.0);
+      Nd4j.gemm(projected, innerInverse, solved, false, false, 1.0, 0.0);
+      // w ← (w − solved·x) / r
+      Nd4j.gemm(solved, x, w, false, false, -1.0 / ridge, 1.0 / ridge);
+      read(w, v);
+      for (int c = 0; c < classes; c++) {
+        v[weights + c] *= classes;
       }
     };
   }

@@ -98,29 +98,44 @@ class SoftmaxObjectiveTest {
 
   @Test
   void thePreconditionerInvertsTheHessianAtTheStart() {
+    preconditionerInvertsTheHessianAtTheStart(N, D);
+  }
+
+  @Test
+  void withFewerRowsThanFeaturesThePreconditionerStillInvertsTheHessian() {
+    // The Woodbury form (label fractions: fewer images than pixels).
+    preconditionerInvertsTheHessianAtTheStart(7, 15);
+  }
+
+  private static void preconditionerInvertsTheHessianAtTheStart(int rows, int dims) {
     Random random = new Random(7);
-    double[][] x = features(random);
+    double[][] x = new double[rows][dims];
+    for (double[] row : x) {
+      for (int j = 0; j < dims; j++) {
+        row[j] = random.nextGaussian() * (j + 1);
+      }
+    }
     // Centred, as standardized features are.
-    for (int j = 0; j < D; j++) {
+    for (int j = 0; j < dims; j++) {
       double mean = 0;
       for (double[] row : x) {
-        mean += row[j] / N;
+        mean += row[j] / rows;
       }
       for (double[] row : x) {
         row[j] -= mean;
       }
     }
-    int[] y = random.ints(N, 0, K).toArray();
+    int[] y = random.ints(rows, 0, K).toArray();
     SoftmaxObjective objective = new SoftmaxObjective(Nd4j.createFromArray(x), y, K, 0.05);
     // A direction whose class sums are zero, as every step the solver takes.
-    double[] v = random.doubles(SoftmaxObjective.size(D, K), -1, 1).toArray();
-    for (int j = 0; j <= D; j++) {
+    double[] v = random.doubles(SoftmaxObjective.size(dims, K), -1, 1).toArray();
+    for (int j = 0; j <= dims; j++) {
       double mean = 0;
       for (int c = 0; c < K; c++) {
-        mean += v[index(c, j)] / K;
+        mean += v[index(c, j, dims)] / K;
       }
       for (int c = 0; c < K; c++) {
-        v[index(c, j)] -= mean;
+        v[index(c, j, dims)] -= mean;
       }
     }
     double[] u = v.clone();
@@ -142,8 +157,8 @@ class SoftmaxObjectiveTest {
     }
   }
 
-  /** Index of class {@code c}'s weight on feature {@code j} (j = D: its bias). */
-  private static int index(int c, int j) {
-    return j < D ? c * D + j : K * D + c;
+  /** Index of class {@code c}'s weight on feature {@code j} (j = dims: its bias). */
+  private static int index(int c, int j, int dims) {
+    return j < dims ? c * dims + j : K * dims + c;
   }
 }
