@@ -120,6 +120,7 @@ public final class SuiteRunner {
     AtomicFiles.removeStale(List.of(folder, folder.resolve("figures"), folder.resolve("encoders")));
     ComputeThreads.configureFromSuite(suite.threads());
     log.printf("Threads: %s%n", ComputeThreads.policy());
+    log.println(MemoryLimits.describe());
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
