@@ -5,14 +5,30 @@ import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
  * The backbone f(·): maps a batch of images to the representation h that the downstream
- * protocols evaluate. An encoder adds its layers to the graph each time {@link #build} is called;
- * calling it twice on the same builder with different name scopes gives two independent copies
- * (e.g. a momentum encoder).
+ * protocols evaluate. {@link #create} adds its weights to the graph once and returns a module
+ * that can be applied any number of times with those weights; creating it twice under different
+ * name scopes gives two independent copies (e.g. a momentum encoder). {@link #build} creates and
+ * applies in one call, as SPI 1.x did.
+ *
+ * <p>An encoder implements {@link #create} (SPI 2.0; the shipped ones do) or, older, only {@link
+ * #build}; tasks that apply an encoder more than once need {@link #create}.
  */
 public interface Encoder {
 
   /**
-   * Adds the encoder to the graph.
+   * Adds the encoder's weights to the graph, under the builder's scope.
+   *
+   * @param graph the graph under construction; use its name scope and initializers
+   * @param shape the shape of one input image the weights are made for
+   * @throws UnsupportedOperationException for an encoder that implements only {@link #build}
+   */
+  default EncoderModule create(GraphBuilder graph, ImageShape shape) {
+    throw new UnsupportedOperationException(getClass().getName() + " implements only Encoder.build (SPI 1.x),"
+        + " so it cannot be applied twice with the same weights; implement Encoder.create");
+  }
+
+  /**
+   * Adds the encoder to the graph and applies it once ({@link EncoderModule#MAIN}).
    *
    * @param graph the graph under construction; use its name scope and initializers
    * @param images a {@code [N, C, H, W]} variable with values in [0, 1] (or the task's own input
@@ -20,7 +36,11 @@ public interface Encoder {
    * @param shape the shape of one input image
    * @return the representation, a {@code [N, D]} variable, and its size D
    */
-  Representation build(GraphBuilder graph, SDVariable images, ImageShape shape);
+  default Representation build(GraphBuilder graph, SDVariable images, ImageShape shape) {
+    EncoderModule module = create(graph, shape);
+    return new Representation(module.apply(images, shape, EncoderModule.MAIN).representation(),
+        module.representationSize());
+  }
 
   /**
    * A representation variable and its width.

@@ -23,11 +23,16 @@ public final class Ops {
 
   /** A dense layer {@code x·W + b} with He-normal weights, {@code x} of shape {@code [N, in]}. */
   public static SDVariable linear(GraphBuilder g, String name, SDVariable x, long in, long out) {
-    SDVariable w = g.normalVariable(name + "_w", Math.sqrt(2.0 / in), in, out);
-    SDVariable b = g.variable(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
+    SDVariable[] wb = linearWeights(g, name, in, out);
     // Not sd.nn().linear: in M2.1 its op adds into a reused output buffer, so every inference call
     // after the first returns wrong values once the result feeds another op.
-    return x.mmul(w).add(b);
+    return x.mmul(wb[0]).add(wb[1]);
+  }
+
+  /** The weights {@code W [in, out]} (He-normal) and bias {@code b [out]} (zeros) of a dense layer, applied as {@code x·W + b}. */
+  public static SDVariable[] linearWeights(GraphBuilder g, String name, long in, long out) {
+    return new SDVariable[] {g.normalVariable(name + "_w", Math.sqrt(2.0 / in), in, out),
+        g.variable(name + "_b", Nd4j.zeros(DataType.FLOAT, out))};
   }
 
   /**
@@ -36,7 +41,41 @@ public final class Ops {
    * statistics (calibrated by the runtime) otherwise.
    */
   public static SDVariable batchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
-    return batchNorm(g, name, x, new long[] {1, channels}, 0);
+    return batchNorm(g, batchNormWeights(g, name, new long[] {1, channels}), x, MAIN_APPLICATION);
+  }
+
+  /**
+   * The learned scale γ and shift β of one batch-norm layer, created once and applied with
+   * {@link #batchNorm(GraphBuilder, BatchNormWeights, SDVariable, String)} or {@link
+   * #channelsLastBatchNorm(GraphBuilder, BatchNormWeights, SDVariable, String)} as often as
+   * needed (an encoder module applied to tiles and to whole images).
+   *
+   * @param name the layer's name inside the builder's scope
+   * @param paramShape {@code [1, C]} for features, {@code [1, C, 1, 1]} for feature maps
+   */
+  public record BatchNormWeights(String name, long[] paramShape, SDVariable gamma, SDVariable beta) {
+    public long channels() {
+      return paramShape[1];
+    }
+  }
+
+  /** Creates γ = 1 and β = 0 for a batch-norm layer of {@code paramShape} ({@code [1, C]} or {@code [1, C, 1, 1]}). */
+  public static BatchNormWeights batchNormWeights(GraphBuilder g, String name, long[] paramShape) {
+    return new BatchNormWeights(name, paramShape.clone(),
+        g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape)),
+        g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape)));
+  }
+
+  /** The application whose batch-norm variables keep their plain names (see {@code EncoderModule.MAIN}). */
+  public static final String MAIN_APPLICATION = "main";
+
+  /**
+   * Batch normalization of features {@code [N, C]} with existing weights; {@code application}
+   * names this use's own running statistics and batch-statistic variables (plain names for {@link
+   * #MAIN_APPLICATION}, suffixed {@code _<application>} otherwise).
+   */
+  public static SDVariable batchNorm(GraphBuilder g, BatchNormWeights weights, SDVariable x, String application) {
+    return batchNorm(g, weights, application, x, 0);
   }
 
   /**
@@ -54,7 +93,7 @@ public final class Ops {
         .rename(g.name(name + "_batch_mean"));
     SDVariable batchVar = GradientStop.of(sd, moments[1]).reshape(paramShape)
         .rename(g.name(name + "_batch_var"));
-    return normalize(g, name, x, paramShape, batchMean, batchVar, 1);
+    return normalize(g, batchNormWeights(g, name, paramShape), name, x, batchMean, batchVar, 1);
   }
 
   /**
@@ -63,8 +102,19 @@ public final class Ops {
    * instead of strided reductions). Per-channel parameters keep the shape {@code [1, C, 1, 1]}.
    */
   public static SDVariable channelsLastBatchNorm(GraphBuilder g, String name, SDVariable x, long channels) {
+    return channelsLastBatchNorm(g, batchNormWeights(g, name, new long[] {1, channels, 1, 1}), x, MAIN_APPLICATION);
+  }
+
+  /**
+   * {@link #channelsLastBatchNorm(GraphBuilder, String, SDVariable, long)} with existing weights,
+   * for one {@code application} (its own running statistics; see {@link #batchNorm(GraphBuilder,
+   * BatchNormWeights, SDVariable, String)}).
+   */
+  public static SDVariable channelsLastBatchNorm(GraphBuilder g, BatchNormWeights weights, SDVariable x,
+      String application) {
     SameDiff sd = g.sameDiff();
-    long[] paramShape = {1, channels, 1, 1};
+    long[] paramShape = weights.paramShape();
+    String name = applied(weights.name(), application);
     // Σx and Σx² as products with ones over N, H, W (libnd4j reduces these axes ~25x slower),
     // σ² = E[x²] − μ² clamped at 0: convolution outputs are centred enough for float32 (OpsTest
     // compares with the two-pass formula). No gradient path: NativeBatchNorm's covers them.
@@ -75,14 +125,20 @@ public final class Ops {
     SDVariable batchMean = rawMean.reshape(paramShape).rename(g.name(name + "_batch_mean"));
     SDVariable batchVar = sd.nn().relu(meanOfSquares.sub(rawMean.mul(rawMean)), 0)
         .reshape(paramShape).rename(g.name(name + "_batch_var"));
-    return normalize(g, name, x, paramShape, batchMean, batchVar, NativeBatchNorm.CHANNELS_LAST);
+    return normalize(g, weights, name, x, batchMean, batchVar, NativeBatchNorm.CHANNELS_LAST);
   }
 
-  private static SDVariable normalize(GraphBuilder g, String name, SDVariable x, long[] paramShape,
+  /** A layer's variable name for one application: plain for the main one, suffixed otherwise. */
+  private static String applied(String name, String application) {
+    return MAIN_APPLICATION.equals(application) ? name : name + "_" + application;
+  }
+
+  private static SDVariable normalize(GraphBuilder g, BatchNormWeights weights, String name, SDVariable x,
       SDVariable batchMean, SDVariable batchVar, int channelAxis) {
     SameDiff sd = g.sameDiff();
-    SDVariable gamma = g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape));
-    SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
+    long[] paramShape = weights.paramShape();
+    SDVariable gamma = weights.gamma();
+    SDVariable beta = weights.beta();
     SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
     g.registerBatchStatistic(batchMean, runMean);
@@ -97,10 +153,12 @@ public final class Ops {
   }
 
   private static SDVariable batchNorm(
-      GraphBuilder g, String name, SDVariable x, long[] paramShape, int... axes) {
+      GraphBuilder g, BatchNormWeights weights, String application, SDVariable x, int... axes) {
     SameDiff sd = g.sameDiff();
-    SDVariable gamma = g.variable(name + "_gamma", Nd4j.ones(DataType.FLOAT, paramShape));
-    SDVariable beta = g.variable(name + "_beta", Nd4j.zeros(DataType.FLOAT, paramShape));
+    String name = applied(weights.name(), application);
+    long[] paramShape = weights.paramShape();
+    SDVariable gamma = weights.gamma();
+    SDVariable beta = weights.beta();
     SDVariable runMean = g.constant(name + "_running_mean", Nd4j.zeros(DataType.FLOAT, paramShape));
     SDVariable runVar = g.constant(name + "_running_var", Nd4j.ones(DataType.FLOAT, paramShape));
     // Folded into y = x·a + b with per-channel a and b, and σ² = E[x²] − μ²: three full-size

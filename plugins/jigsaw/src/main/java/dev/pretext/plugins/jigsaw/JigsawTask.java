@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
@@ -32,8 +33,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ReLU, linear) predicts which permutation was applied.
  *
  * <p>The representation the protocols evaluate is the same encoder applied to whole, untiled
- * images (placeholder {@value #IMAGES}, built under {@link GraphBuilder#ENCODER_SCOPE}); the tile
- * copy shares its weights ({@link SharedEncoder}). A conv encoder with global average pooling is
+ * images (placeholder {@value #IMAGES}, built under {@link GraphBuilder#ENCODER_SCOPE}); the tiles
+ * go through the same encoder module ({@code EncoderModule}, application {@value #TILE_APPLICATION}:
+ * same weights, batch-norm statistics of their own). A conv encoder with global average pooling is
  * size-independent, so what it learns on tiles applies to whole images, and the probe sees the
  * full-resolution image rather than a grid of crops with gaps.
  */
@@ -45,8 +47,8 @@ final class JigsawTask implements PretextTask {
   static final String TILES = "tiles";
   /** The applied permutation's index, one-hot {@code [N, permutations]}. */
   static final String PERMUTATION = "permutation";
-  /** Scope of the tile copy of the encoder (its weights are the encoder scope's). */
-  static final String TILE_SCOPE = "tile_encoder";
+  /** The encoder module's application to tiles (its batch-norm statistics are the tiles' own). */
+  static final String TILE_APPLICATION = "tiles";
   /** The permutation set, written with checkpoints and visuals. */
   static final String PERMUTATIONS_FILE = "permutations.json";
 
@@ -100,14 +102,21 @@ final class JigsawTask implements PretextTask {
     SDVariable images = g.placeholder(IMAGES, shape.batchShape());
     SDVariable tiles = g.placeholder(TILES, tileShape.batchShape());
     SDVariable labels = g.placeholder(PERMUTATION, -1, count);
-    GraphBuilder encoderScope = g.scope(GraphBuilder.ENCODER_SCOPE);
-    Encoder.Representation h = encoder.build(encoderScope, images, shape);
-    Encoder.Representation ht = SharedEncoder.build(g.scope(TILE_SCOPE), encoderScope, encoder, tiles,
-        tileShape, shape);
+    // One module, two applications: whole images (the representation) and tiles share every weight;
+    // each keeps its own batch-norm statistics.
+    EncoderModule module = encoder.create(g.scope(GraphBuilder.ENCODER_SCOPE), shape);
+    SDVariable h = module.apply(images, shape, EncoderModule.MAIN).representation();
+    SDVariable ht;
+    try {
+      ht = module.apply(tiles, tileShape, TILE_APPLICATION).representation();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("jigsaw applies one encoder to whole " + shape + " images and to "
+          + tileShape + " tiles with the same weights: " + e.getMessage(), e);
+    }
 
-    long width = (long) grid.tiles() * ht.size();
+    long width = (long) grid.tiles() * module.representationSize();
     // Rows i·T … i·T+T−1 are image i's positions 0 … T−1: the reshape concatenates them in order.
-    SDVariable x = ht.variable().reshape(-1, width);
+    SDVariable x = ht.reshape(-1, width);
     GraphBuilder head = g.scope("jigsaw_head");
     if (settings.headHidden() > 0) {
       x = Ops.linear(head, "hidden", x, width, settings.headHidden());
@@ -118,7 +127,7 @@ final class JigsawTask implements PretextTask {
     SDVariable logits = Ops.linear(head, "logits", x, width, count).rename(head.name("logits"));
     SDVariable value = loss.build(head, Map.of("logits", logits, "labels", labels));
     logitsName = logits.name();
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), images.name());
+    return new TaskGraph(value.name(), h.name(), module.representationSize(), images.name());
   }
 
   @Override

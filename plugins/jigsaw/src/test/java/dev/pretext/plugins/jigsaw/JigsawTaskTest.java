@@ -108,9 +108,10 @@ class JigsawTaskTest extends PretextTaskConformance {
     List<String> weights = sd.variables().stream()
         .filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).toList();
     assertThat(weights).contains("encoder/conv1_w", "encoder/bn1_gamma", "jigsaw_head/logits_w")
-        .noneMatch(n -> n.startsWith(JigsawTask.TILE_SCOPE));
-    // The tile copy keeps batch statistics of its own.
-    assertThat(sd.hasVariable(JigsawTask.TILE_SCOPE + "/bn1_running_mean")).isTrue();
+        .filteredOn(n -> n.contains("conv1_w")).containsExactly("encoder/conv1_w");
+    // The tiles keep batch statistics of their own.
+    assertThat(sd.hasVariable("encoder/bn1_running_mean")).isTrue();
+    assertThat(sd.hasVariable("encoder/bn1_" + JigsawTask.TILE_APPLICATION + "_running_mean")).isTrue();
 
     // The jigsaw loss trains the evaluated encoder's weights...
     sd.setLossVariables(tg.loss());
@@ -136,8 +137,9 @@ class JigsawTaskTest extends PretextTaskConformance {
     assertThatThrownBy(() -> task.build(g, TestKit.encoder("mlp", "hidden = [16]", 1),
         TestKit.sample().train().shape()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("encoder/fc1_w").hasMessageContaining("[784, 16]")
-        .hasMessageContaining("[64, 16]").hasMessageContaining("conv4");
+        .hasMessageContaining("1x28x28 images and to 1x8x8 tiles")
+        .hasMessageContaining("takes 784 values per image").hasMessageContaining("1x8x8 images (64 values)")
+        .hasMessageContaining("conv4");
   }
 
   @Test

@@ -3,9 +3,11 @@ package dev.pretext.plugins.standard;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.api.graph.Ops;
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -36,16 +38,40 @@ final class MlpEncoder implements Encoder {
   }
 
   @Override
-  public Representation build(GraphBuilder g, SDVariable images, ImageShape shape) {
-    SDVariable x = images.reshape(-1, shape.size());
+  public EncoderModule create(GraphBuilder g, ImageShape shape) {
+    List<SDVariable[]> layers = new ArrayList<>();
+    List<Ops.BatchNormWeights> norms = new ArrayList<>();
     long in = shape.size();
     for (int i = 0; i < settings.hidden().size(); i++) {
       long out = settings.hidden().get(i);
-      x = Ops.linear(g, "fc" + (i + 1), x, in, out);
-      x = Ops.batchNorm(g, "bn" + (i + 1), x, out);
-      x = g.sameDiff().nn().relu(x, 0);
+      layers.add(Ops.linearWeights(g, "fc" + (i + 1), in, out));
+      norms.add(Ops.batchNormWeights(g, "bn" + (i + 1), new long[] {1, out}));
       in = out;
     }
-    return new Representation(x.rename(g.name("representation")), in);
+    long inputSize = shape.size();
+    long width = in;
+    return new EncoderModule() {
+      @Override
+      public long representationSize() {
+        return width;
+      }
+
+      @Override
+      public EncoderOutput apply(SDVariable images, ImageShape other, String application) {
+        if (other.size() != inputSize) {
+          throw new IllegalArgumentException("this mlp's first layer takes " + inputSize + " values per image;"
+              + " it cannot be applied to " + other + " images (" + other.size() + " values). Use an encoder"
+              + " whose weights do not depend on the image size, such as conv4");
+        }
+        SDVariable x = images.reshape(-1, inputSize);
+        for (int i = 0; i < layers.size(); i++) {
+          x = x.mmul(layers.get(i)[0]).add(layers.get(i)[1]);
+          x = Ops.batchNorm(g, norms.get(i), x, application);
+          x = g.sameDiff().nn().relu(x, 0);
+        }
+        String name = EncoderModule.MAIN.equals(application) ? "representation" : "representation_" + application;
+        return new EncoderOutput(x.rename(g.name(name)), List.of());
+      }
+    };
   }
 }

@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.testkit.TestKit;
 import dev.pretext.runtime.config.SuiteConfigException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class StandardComponentsTest {
 
@@ -29,6 +34,59 @@ class StandardComponentsTest {
     // Batch norm + ReLU + average pooling: non-negative, not all zero.
     assertThat(out.minNumber().doubleValue()).isGreaterThanOrEqualTo(0);
     assertThat(out.sumNumber().doubleValue()).isPositive();
+  }
+
+  @Test
+  void aConv4ModuleAppliedTwiceSharesItsWeightsAndGivesFeatureMapsPerStage() {
+    Encoder conv4 = TestKit.encoder("conv4", "channels = [8, 16, 32]", 1);
+    GraphBuilder g = GraphBuilder.create(1);
+    ImageShape shape = TestKit.sample().train().shape();
+    ImageShape tile = new ImageShape(1, 12, 12);
+    SDVariable x = g.placeholder("x", -1, 1, 28, 28);
+    SDVariable t = g.placeholder("t", -1, 1, 12, 12);
+    EncoderModule module = conv4.create(g.scope("enc"), shape);
+    EncoderModule.EncoderOutput whole = module.apply(x, shape, EncoderModule.MAIN);
+    EncoderModule.EncoderOutput tiles = module.apply(t, tile, "tiles");
+    var sd = g.sameDiff();
+    // One set of weights: three convolutions' kernels and batch-norm scales, whatever the applications.
+    assertThat(sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE)
+        .map(SDVariable::name)).containsExactlyInAnyOrder("enc/conv1_w", "enc/conv2_w", "enc/conv3_w",
+            "enc/bn1_gamma", "enc/bn1_beta", "enc/bn2_gamma", "enc/bn2_beta", "enc/bn3_gamma", "enc/bn3_beta");
+    INDArray images = TestKit.sampleImages(4).images();
+    INDArray crops = images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(8, 20),
+        NDArrayIndex.interval(8, 20)).dup();
+    Map<String, INDArray> feed = Map.of("x", images, "t", crops);
+    // Stage maps channels first: 28 → pooled 14 → pooled 7 (pooled-blocks 2).
+    List<String> maps = whole.featureMaps().stream().map(SDVariable::name).toList();
+    Map<String, INDArray> out = sd.output(feed, maps.toArray(String[]::new));
+    assertThat(out.get(maps.get(0)).shape()).containsExactly(4, 8, 28, 28);
+    assertThat(out.get(maps.get(1)).shape()).containsExactly(4, 16, 14, 14);
+    assertThat(out.get(maps.get(2)).shape()).containsExactly(4, 32, 7, 7);
+    // The pooled representation is the mean of the last map.
+    String h = whole.representation().name();
+    INDArray pooled = sd.output(feed, h).get(h);
+    assertThat(pooled.sub(out.get(maps.get(2)).mean(2, 3)).amaxNumber().doubleValue()).isLessThan(1e-5);
+    // Gradients of a loss on the tiles alone reach the shared kernels.
+    sd.setLossVariables(tiles.representation().sum());
+    Map<String, INDArray> grads = sd.calculateGradients(feed, "enc/conv1_w", "enc/bn3_beta");
+    assertThat(grads.get("enc/conv1_w").norm2Number().doubleValue()).isPositive();
+    assertThat(grads.get("enc/bn3_beta").norm2Number().doubleValue()).isPositive();
+  }
+
+  @Test
+  void buildIsCreateThenApplyUnderTheSameNamesAndValues() {
+    Encoder conv4 = TestKit.encoder("conv4", "channels = [8, 16]", 1);
+    ImageShape shape = TestKit.sample().train().shape();
+    INDArray images = TestKit.sampleImages(5).images();
+    GraphBuilder built = GraphBuilder.create(3);
+    Encoder.Representation h = conv4.build(built.scope("enc"), built.placeholder("x", -1, 1, 28, 28), shape);
+    GraphBuilder created = GraphBuilder.create(3);
+    EncoderModule module = conv4.create(created.scope("enc"), shape);
+    SDVariable rep = module.apply(created.placeholder("x", -1, 1, 28, 28), shape, EncoderModule.MAIN).representation();
+    assertThat(rep.name()).isEqualTo(h.variable().name());
+    INDArray a = built.sameDiff().output(Map.of("x", images), h.variable().name()).get(h.variable().name());
+    INDArray b = created.sameDiff().output(Map.of("x", images), rep.name()).get(rep.name());
+    assertThat(a).isEqualTo(b);
   }
 
   @Test
