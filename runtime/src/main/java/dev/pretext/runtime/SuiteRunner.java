@@ -22,6 +22,7 @@ import dev.pretext.runtime.report.AtomicFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
+import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
 import dev.pretext.runtime.training.ComputeThreads;
@@ -423,7 +424,7 @@ public final class SuiteRunner {
 
   private ResultEntry method(Suite.MethodSpec method, Suite suite, Components components,
       FashionMnist.Split data, Evaluator evaluator, PretrainingData pretraining, long seed, Path folder, Path work,
-      boolean resume) {
+      boolean resume) throws WriteFailedException {
     String type = method.task().type();
     ImageSet trainImages = pretraining == null ? data.train() : pretraining.train();
     String pretrainedOn = pretraining == null ? describe(suite.data(), data.train())
@@ -459,6 +460,14 @@ public final class SuiteRunner {
           trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext)
           .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds);
     } catch (IOException | RuntimeException | LinkageError e) {
+      // A file of the run that cannot be written (its checkpoint, its kept encoder) is no fault of
+      // the method: the run stops, exit 5, and --resume continues from what was kept.
+      if (e instanceof WriteFailedException w) {
+        throw w;
+      }
+      if (e instanceof java.io.UncheckedIOException u && u.getCause() instanceof WriteFailedException w) {
+        throw w;
+      }
       // LinkageError: a plugin jar that misses a class it needs fails its own method, not the run.
       String reason = e instanceof LinkageError
           ? "plugin of '" + type + "' is broken: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")")

@@ -15,12 +15,17 @@ import dev.pretext.api.graph.Ops;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginLoader;
 import dev.pretext.runtime.plugins.PluginRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,11 +34,24 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * In-process plugins for runtime tests: a tiny encoder ({@code tiny}: one linear layer + batch
  * norm) and a task ({@code brightness}: predict each image's mean pixel, MSE) whose
- * {@code explode-at-step} setting makes its loss NaN from that step on.
+ * {@code explode-at-step} setting makes its loss NaN from that step on. Its fault-injection
+ * settings: {@code fail-at-batch} throws an I/O failure from {@code prepare} (the prefetch thread,
+ * where data is read and augmented), {@code print-steps} prints every step so that a test
+ * watching another JVM can kill it at a chosen one, and {@code hook} calls a test's code in this
+ * JVM ({@link #HOOKS}) when the method starts training.
  */
 public final class FakePlugins {
 
   private FakePlugins() {}
+
+  /**
+   * Test code a suite's brightness method calls when its graph is built (the method is starting
+   * to train, after every entry before it was recorded), by the name its {@code hook} setting gives.
+   */
+  public static final Map<String, Runnable> HOOKS = new ConcurrentHashMap<>();
+
+  /** Steps of every brightness method in this JVM, counted for {@code print-steps}. */
+  private static final AtomicLong STEPS = new AtomicLong();
 
   static final ComponentFactory<Encoder> TINY =
       ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width")));
@@ -79,10 +97,17 @@ public final class FakePlugins {
     private final long explodeAt;
     private final double scale;
     private final boolean missingClass;
+    private final int failAtBatch;
+    private final boolean printSteps;
+    private final String hook;
+    private final AtomicInteger prepared = new AtomicInteger();
 
     BrightnessTask(ComponentContext ctx) {
       this.explodeAt = ctx.config().getLong("explode-at-step");
       this.missingClass = ctx.config().getBoolean("missing-class");
+      this.failAtBatch = ctx.config().getInt("fail-at-batch");
+      this.printSteps = ctx.config().getBoolean("print-steps");
+      this.hook = ctx.config().getString("hook");
       this.scale = ctx.config().getDouble("scale");
       if (scale <= 0) {
         throw new com.typesafe.config.ConfigException.BadValue(ctx.config().getValue("scale").origin(),
@@ -94,6 +119,9 @@ public final class FakePlugins {
     public TaskGraph build(GraphBuilder g, Encoder encoder, ImageShape shape) {
       if (missingClass) {
         throw new NoClassDefFoundError("org/example/Missing");
+      }
+      if (!hook.isEmpty()) {
+        HOOKS.get(hook).run();
       }
       SDVariable images = g.placeholder("images", shape.batchShape());
       SDVariable target = g.placeholder("target", -1, 1);
@@ -108,12 +136,22 @@ public final class FakePlugins {
 
     @Override
     public Map<String, INDArray> prepare(INDArray images, Random random) {
+      // Counted per task instance: a resumed method's new instance prepares its batches anew.
+      int batch = prepared.getAndIncrement();
+      if (batch == failAtBatch) {
+        throw new UncheckedIOException("cannot read /data/brightness-targets.bin: Input/output error",
+            new IOException("Input/output error"));
+      }
       INDArray target = images.reshape(images.size(0), -1).mean(true, 1).muli(scale);
       return Map.of("images", images, "target", target.reshape(-1, 1));
     }
 
     @Override
     public Map<String, INDArray> beforeStep(Map<String, INDArray> prepared, dev.pretext.api.StepContext step) {
+      if (printSteps) {
+        System.out.println("fake-step " + STEPS.incrementAndGet());
+        System.out.flush();
+      }
       Map<String, INDArray> inputs = new LinkedHashMap<>(prepared);
       boolean explode = explodeAt >= 0 && step.step() >= explodeAt;
       inputs.put("poison", Nd4j.createFromArray(new float[][] {{explode ? Float.NaN : 0f}}));

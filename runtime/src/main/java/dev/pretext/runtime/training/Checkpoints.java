@@ -3,7 +3,9 @@ package dev.pretext.runtime.training;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.TrainableOps;
+import dev.pretext.runtime.report.WriteFailedException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,20 +34,30 @@ public final class Checkpoints {
     this.folder = folder;
   }
 
+  /**
+   * Writes the checkpoint.
+   *
+   * @throws WriteFailedException naming the checkpoint folder and the cause (disk full, permission)
+   */
   void save(SameDiff graph, PretextTask task, Progress progress) throws IOException {
     Path tmp = folder.resolveSibling(folder.getFileName() + ".tmp");
     Path old = folder.resolveSibling(folder.getFileName() + ".old");
-    deleteRecursively(tmp);
-    Files.createDirectories(tmp.resolve("task"));
-    graph.save(tmp.resolve("graph.fb").toFile(), true);
-    task.saveState(tmp.resolve("task"));
-    JSON.writeValue(tmp.resolve("progress.json").toFile(), progress);
-    deleteRecursively(old);
-    if (Files.exists(folder)) {
-      Files.move(folder, old, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      deleteRecursively(tmp);
+      Files.createDirectories(tmp.resolve("task"));
+      graph.save(tmp.resolve("graph.fb").toFile(), true);
+      task.saveState(tmp.resolve("task"));
+      JSON.writeValue(tmp.resolve("progress.json").toFile(), progress);
+      deleteRecursively(old);
+      if (Files.exists(folder)) {
+        Files.move(folder, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+      deleteRecursively(old);
+    } catch (IOException | UncheckedIOException e) {
+      // SameDiff wraps the IOException of a full disk in an unchecked one.
+      throw new WriteFailedException(folder, e instanceof UncheckedIOException u ? u.getCause() : e);
     }
-    Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
-    deleteRecursively(old);
   }
 
   /** The last complete checkpoint's progress, if any. */

@@ -18,6 +18,9 @@ final class Prefetcher implements AutoCloseable {
 
   private static final Object END = new Object();
 
+  /** The task (or the data) failed to prepare the batch of {@code step}. */
+  private record Failed(long step, RuntimeException cause) {}
+
   private final BlockingQueue<Object> queue;
   private final Thread thread;
   private volatile boolean closed;
@@ -62,20 +65,35 @@ final class Prefetcher implements AutoCloseable {
         Random augment = new Random(seed * 31L + epoch * 7_919L + 17);
         for (int b = 0; b < perEpoch && !closed && produced < maxBatches; b++, produced++) {
           int[] idx = java.util.Arrays.copyOfRange(order, b * size, (b + 1) * size);
-          Map<String, INDArray> batch = task instanceof SupervisedTask supervised
-              ? supervised.prepareLabelled(data.batch(idx), data.labelsOf(idx))
-              : task.prepare(data.batch(idx), augment);
-          while (!closed && !queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-            // wait for the trainer
+          Map<String, INDArray> batch;
+          try {
+            batch = task instanceof SupervisedTask supervised
+                ? supervised.prepareLabelled(data.batch(idx), data.labelsOf(idx))
+                : task.prepare(data.batch(idx), augment);
+          } catch (RuntimeException e) {
+            // The trainer's step number: the epochs before a max-steps cut are whole.
+            offer(new Failed((long) epoch * perEpoch + b, e));
+            return;
           }
+          offer(batch);
         }
       }
-      queue.put(END);
+      offer(END);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       queue.clear();
       queue.offer(e);
+    }
+  }
+
+  /**
+   * Queues an item behind the batches prepared before it: a failure surfaces at its own step, so
+   * the epochs before it still end with their checkpoint.
+   */
+  private void offer(Object item) throws InterruptedException {
+    while (!closed && !queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+      // wait for the trainer
     }
   }
 
@@ -86,6 +104,10 @@ final class Prefetcher implements AutoCloseable {
     if (item == END) {
       queue.put(END);
       return null;
+    }
+    if (item instanceof Failed f) {
+      throw new IllegalStateException("preparing the batch of step " + f.step() + " failed: "
+          + f.cause().getMessage(), f.cause());
     }
     if (item instanceof RuntimeException e) {
       throw new IllegalStateException("preparing a batch failed: " + e.getMessage(), e);

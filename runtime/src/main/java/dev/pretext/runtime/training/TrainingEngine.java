@@ -50,7 +50,9 @@ public final class TrainingEngine {
     try {
       return doTrain(run);
     } catch (IOException e) {
-      throw new UncheckedIOException("checkpoint of '" + run.name() + "' in " + run.workFolder(), e);
+      // A checkpoint that cannot be written (WriteFailedException) stops the run: see SuiteRunner.
+      throw new UncheckedIOException("checkpoint of '" + run.name() + "' in " + run.workFolder() + ": "
+          + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
