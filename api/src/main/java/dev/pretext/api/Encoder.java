@@ -8,7 +8,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * protocols evaluate. {@link #create} adds its weights to the graph once and returns a module
  * that can be applied any number of times with those weights; creating it twice under different
  * name scopes gives two independent copies (e.g. a momentum encoder). {@link #build} creates and
- * applies in one call, as SPI 1.x did.
+ * applies in one call, as SPI 1.x did (still abstract, so an encoder can be a lambda; encoders that
+ * implement {@link #create} implement it with {@link #buildOnce}).
  *
  * <p>An encoder implements {@link #create} (SPI 2.0; the shipped ones do) or, older, only {@link
  * #build}; tasks that apply an encoder more than once need {@link #create}.
@@ -28,7 +29,7 @@ public interface Encoder {
   }
 
   /**
-   * Adds the encoder to the graph and applies it once ({@link EncoderModule#MAIN}).
+   * Adds the encoder to the graph and applies it once.
    *
    * @param graph the graph under construction; use its name scope and initializers
    * @param images a {@code [N, C, H, W]} variable with values in [0, 1] (or the task's own input
@@ -36,8 +37,14 @@ public interface Encoder {
    * @param shape the shape of one input image
    * @return the representation, a {@code [N, D]} variable, and its size D
    */
-  default Representation build(GraphBuilder graph, SDVariable images, ImageShape shape) {
-    EncoderModule module = create(graph, shape);
+  Representation build(GraphBuilder graph, SDVariable images, ImageShape shape);
+
+  /**
+   * {@link #build} for an encoder that implements {@link #create}: creates the module and applies
+   * it once ({@link EncoderModule#MAIN}).
+   */
+  static Representation buildOnce(Encoder encoder, GraphBuilder graph, SDVariable images, ImageShape shape) {
+    EncoderModule module = encoder.create(graph, shape);
     return new Representation(module.apply(images, shape, EncoderModule.MAIN).representation(),
         module.representationSize());
   }

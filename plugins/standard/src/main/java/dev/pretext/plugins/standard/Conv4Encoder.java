@@ -49,6 +49,11 @@ final class Conv4Encoder implements Encoder {
   }
 
   @Override
+  public Representation build(GraphBuilder g, SDVariable images, ImageShape shape) {
+    return Encoder.buildOnce(this, g, images, shape);
+  }
+
+  @Override
   public EncoderModule create(GraphBuilder g, ImageShape shape) {
     List<SDVariable> kernels = new ArrayList<>();
     List<Ops.BatchNormWeights> norms = new ArrayList<>();

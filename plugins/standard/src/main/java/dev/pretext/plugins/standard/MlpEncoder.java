@@ -38,6 +38,11 @@ final class MlpEncoder implements Encoder {
   }
 
   @Override
+  public Representation build(GraphBuilder g, SDVariable images, ImageShape shape) {
+    return Encoder.buildOnce(this, g, images, shape);
+  }
+
+  @Override
   public EncoderModule create(GraphBuilder g, ImageShape shape) {
     List<SDVariable[]> layers = new ArrayList<>();
     List<Ops.BatchNormWeights> norms = new ArrayList<>();
