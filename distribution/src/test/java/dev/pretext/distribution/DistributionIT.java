@@ -88,16 +88,17 @@ class DistributionIT {
     Path out = dir.resolve("results");
     Result r = cli(DIST, "run", suite.toString(), "--out", out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
-    // The launcher's memory limits follow the machine's memory: a resident ceiling of half of it.
+    // The launcher's memory limits follow the machine's memory: a resident ceiling of half of it
+    // (the run's log, like "Threads:", goes to stderr).
     long machineMb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
         .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElseThrow();
     boolean cgroupLimited = Files.isReadable(Path.of("/sys/fs/cgroup/memory.max"))
         && !Files.readString(Path.of("/sys/fs/cgroup/memory.max")).strip().equals("max");
     if (!cgroupLimited) {
-      assertThat(r.out()).contains("resident ceiling " + machineMb / 2 + "M (from the machine's " + machineMb
+      assertThat(r.err()).contains("resident ceiling " + machineMb / 2 + "M (from the machine's " + machineMb
           + " MB (MemTotal)");
     }
-    assertThat(r.out()).containsPattern("Memory: heap [0-9.]+ GB, tracked arrays [0-9]+M");
+    assertThat(r.err()).containsPattern("Memory: heap [0-9.]+ GB, tracked arrays [0-9]+M");
 
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.path("versions").path("dl4j").asText()).isEqualTo("1.0.0-M2.1");
