@@ -26,6 +26,25 @@ final class Lbfgs {
     double evaluate(double[] x, double[] gradient);
   }
 
+  /**
+   * An objective that is cheaper along a line than at arbitrary points. A linear model's loss
+   * along {@code x + α·d} needs the data once for the line (the model's outputs along {@code d}) and
+   * once for the gradient at the step taken, instead of once per trial step of the line search.
+   */
+  public interface LineObjective extends Objective {
+    /** The objective along {@code x + α·d}; {@code x} and {@code d} stay unchanged while it is used. */
+    Line line(double[] x, double[] d);
+  }
+
+  /** The objective along one line. */
+  public interface Line {
+    /** f at step α, its derivative along the line in {@code slope[0]}. */
+    double value(double step, double[] slope);
+
+    /** ∇f at step α into {@code gradient}. */
+    void gradient(double step, double[] gradient);
+  }
+
   /** An approximate inverse Hessian: a fixed symmetric positive definite linear map. */
   @FunctionalInterface
   public interface Preconditioner {
@@ -66,7 +85,7 @@ final class Lbfgs {
    * The point reached.
    *
    * @param iterations line searches done (accepted steps)
-   * @param evaluations objective evaluations, the starting point's included
+   * @param evaluations objective evaluations (points along a line included), the starting point's included
    */
   public record Result(double[] x, double value, double gradientNorm, int iterations, int evaluations, Stop stop) {}
 
@@ -79,6 +98,8 @@ final class Lbfgs {
   private final Preconditioner preconditioner;
   private final int n;
   private int evaluations;
+  /** The line being searched, when the objective offers lines. */
+  private Line line;
 
   private Lbfgs(Objective f, Preconditioner preconditioner, int n) {
     this.f = f;
@@ -100,6 +121,9 @@ final class Lbfgs {
     int m = settings.memory();
     double[][] s = new double[m][];
     double[][] y = new double[m][];
+    // M⁻¹·y of each pair: with them and M⁻¹·g the two-loop recursion needs no product with M⁻¹ of
+    // its own, so an iteration applies the preconditioner once (to the new gradient), not twice.
+    double[][] py = new double[m][];
     double[] rho = new double[m];
     // The initial inverse-Hessian scale that goes with the newest pair.
     double gamma = 1;
@@ -113,9 +137,12 @@ final class Lbfgs {
     if (!Double.isFinite(fx)) {
       throw new IllegalArgumentException("the objective is " + fx + " at the starting point");
     }
+    double[] pg = preconditioned(g, new double[n]);
+    double[] pgNew = new double[n];
     double[] d = new double[n];
     double[] sNew = new double[n];
     double[] yNew = new double[n];
+    double[] pyNew = new double[n];
     Point trial = new Point(n);
     int iteration = 0;
     while (true) {
@@ -125,32 +152,34 @@ final class Lbfgs {
       if (iteration >= settings.maxIterations()) {
         return new Result(x, fx, gNorm, iteration, evaluations, Stop.MAX_ITERATIONS);
       }
-      direction(g, s, y, rho, gamma, stored, newest, m, d);
+      direction(g, pg, s, y, py, rho, gamma, stored, newest, m, d);
       double slope = dot(g, d);
       if (!(slope < 0)) {
         // Rounding made the quasi-Newton direction useless: start the memory afresh.
         stored = 0;
         newest = -1;
-        steepest(g, d);
+        steepest(pg, d);
         slope = dot(g, d);
       }
-      boolean found = lineSearch(x, fx, d, slope, firstStep(stored, slope), trial);
+      boolean found = search(x, fx, d, slope, firstStep(stored, slope), trial);
       if (!found && stored > 0) {
         stored = 0;
         newest = -1;
-        steepest(g, d);
+        steepest(pg, d);
         slope = dot(g, d);
-        found = lineSearch(x, fx, d, slope, firstStep(0, slope), trial);
+        found = search(x, fx, d, slope, firstStep(0, slope), trial);
       }
       if (!found) {
         return new Result(x, fx, gNorm, iteration, evaluations, Stop.NO_PROGRESS);
       }
       iteration++;
+      preconditioned(trial.g, pgNew);
       double sy = 0;
       double yy = 0;
       for (int i = 0; i < n; i++) {
         sNew[i] = trial.x[i] - x[i];
         yNew[i] = trial.g[i] - g[i];
+        pyNew[i] = pgNew[i] - pg[i];
         sy += sNew[i] * yNew[i];
         yy += yNew[i] * yNew[i];
       }
@@ -159,17 +188,23 @@ final class Lbfgs {
         newest = (newest + 1) % m;
         double[] oldS = s[newest] == null ? new double[n] : s[newest];
         double[] oldY = y[newest] == null ? new double[n] : y[newest];
+        double[] oldPy = py[newest] == null ? new double[n] : py[newest];
         s[newest] = sNew;
         y[newest] = yNew;
+        py[newest] = pyNew;
         sNew = oldS;
         yNew = oldY;
+        pyNew = oldPy;
         rho[newest] = 1 / sy;
-        gamma = sy / (preconditioner == null ? yy : dot(y[newest], preconditioned(y[newest], yNew)));
+        gamma = sy / dot(y[newest], py[newest]);
         stored = Math.min(m, stored + 1);
       }
       double decrease = fx - trial.f;
       System.arraycopy(trial.x, 0, x, 0, n);
       System.arraycopy(trial.g, 0, g, 0, n);
+      double[] t = pg;
+      pg = pgNew;
+      pgNew = t;
       fx = trial.f;
       gNorm = norm(g);
       if (gNorm > target && decrease <= settings.valueTolerance() * Math.max(1, Math.abs(fx))) {
@@ -186,32 +221,34 @@ final class Lbfgs {
     return stored > 0 || preconditioner != null ? 1 : Math.min(1, 1 / Math.sqrt(-slope));
   }
 
-  /** {@code M⁻¹·v} in {@code out} ({@code v} unchanged). */
+  /** {@code M⁻¹·v} in {@code out} ({@code v} unchanged; M the identity without a preconditioner). */
   private double[] preconditioned(double[] v, double[] out) {
     System.arraycopy(v, 0, out, 0, n);
-    preconditioner.apply(out);
+    if (preconditioner != null) {
+      preconditioner.apply(out);
+    }
     return out;
   }
 
   /**
    * The two-loop recursion: {@code d = −H·g}, H the inverse-Hessian estimate of the stored pairs
-   * grown from {@code gamma·M⁻¹} (M the preconditioner, else the identity).
+   * grown from {@code gamma·M⁻¹} (M the preconditioner, else the identity). {@code M⁻¹·q} of the
+   * first loop's {@code q = g − Σ αₖ·yₖ} is {@code M⁻¹·g − Σ αₖ·M⁻¹·yₖ}, from what is stored.
    */
-  private void direction(double[] g, double[][] s, double[][] y, double[] rho, double gamma, int stored,
-      int newest, int m, double[] d) {
+  private void direction(double[] g, double[] pg, double[][] s, double[][] y, double[][] py, double[] rho,
+      double gamma, int stored, int newest, int m, double[] d) {
     if (stored == 0) {
-      steepest(g, d);
+      steepest(pg, d);
       return;
     }
     double[] alpha = new double[stored];
-    System.arraycopy(g, 0, d, 0, n);
+    double[] q = g.clone();
+    System.arraycopy(pg, 0, d, 0, n);
     for (int k = 0; k < stored; k++) {
       int j = (newest - k + m) % m;
-      alpha[k] = rho[j] * dot(s[j], d);
-      axpy(-alpha[k], y[j], d);
-    }
-    if (preconditioner != null) {
-      preconditioner.apply(d);
+      alpha[k] = rho[j] * dot(s[j], q);
+      axpy(-alpha[k], y[j], q);
+      axpy(-alpha[k], py[j], d);
     }
     for (int i = 0; i < n; i++) {
       d[i] *= gamma;
@@ -246,6 +283,20 @@ final class Lbfgs {
       System.arraycopy(p.x, 0, x, 0, x.length);
       System.arraycopy(p.g, 0, g, 0, g.length);
     }
+  }
+
+  /**
+   * The line search, through the objective's line when it offers one: then the gradient is computed
+   * only at the step taken.
+   */
+  private boolean search(double[] x, double fx, double[] d, double slope, double firstStep, Point out) {
+    line = f instanceof LineObjective lines ? lines.line(x, d) : null;
+    boolean found = lineSearch(x, fx, d, slope, firstStep, out);
+    if (found && line != null) {
+      line.gradient(out.step, out.g);
+    }
+    line = null;
+    return found;
   }
 
   /**
@@ -349,8 +400,15 @@ final class Lbfgs {
       p.x[i] = x[i] + step * d[i];
     }
     p.step = step;
-    p.f = evaluate(p.x, p.g);
-    p.slope = dot(p.g, d);
+    if (line != null) {
+      evaluations++;
+      double[] slope = new double[1];
+      p.f = line.value(step, slope);
+      p.slope = slope[0];
+    } else {
+      p.f = evaluate(p.x, p.g);
+      p.slope = dot(p.g, d);
+    }
   }
 
   private double evaluate(double[] x, double[] g) {
@@ -358,13 +416,10 @@ final class Lbfgs {
     return f.evaluate(x, g);
   }
 
-  /** The (preconditioned) steepest descent direction {@code −M⁻¹·g}. */
-  private void steepest(double[] g, double[] d) {
-    for (int i = 0; i < n; i++) {
-      d[i] = -g[i];
-    }
-    if (preconditioner != null) {
-      preconditioner.apply(d);
+  /** The (preconditioned) steepest descent direction {@code −M⁻¹·g}, from {@code pg = M⁻¹·g}. */
+  private static void steepest(double[] pg, double[] d) {
+    for (int i = 0; i < d.length; i++) {
+      d[i] = -pg[i];
     }
   }
 

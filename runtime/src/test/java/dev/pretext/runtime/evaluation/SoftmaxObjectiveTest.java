@@ -52,6 +52,47 @@ class SoftmaxObjectiveTest {
     matchesTheReference(DataType.FLOAT, 1e-5);
   }
 
+  /**
+   * Along a line, value, slope and gradient are those of the written-out objective at {@code x +
+   * α·d}, on lines that start where the previous one's step ended (logits carried from line to
+   * line, then recomputed) — a wrong carried logit or a missing bias direction fails it.
+   */
+  @Test
+  void alongALineValueSlopeAndGradientAreThoseOfTheWrittenOutObjective() {
+    Random random = new Random(9);
+    double[][] x = features(random);
+    int[] y = random.ints(N, 0, K).toArray();
+    SoftmaxObjective objective = new SoftmaxObjective(Nd4j.createFromArray(x), y, K, 0.3);
+    double[] at = random.doubles(SoftmaxObjective.size(D, K), -1, 1).toArray();
+    objective.evaluate(at, new double[at.length]);
+    for (int lineIndex = 0; lineIndex < SoftmaxObjective.EXACT_EVERY + 3; lineIndex++) {
+      double[] d = random.doubles(at.length, -1, 1).toArray();
+      Lbfgs.Line line = objective.line(at, d);
+      double step = 0.1 + 0.05 * lineIndex;
+      double[] point = new double[at.length];
+      for (int i = 0; i < at.length; i++) {
+        point[i] = at[i] + step * d[i];
+      }
+      double[] expected = new double[at.length];
+      double value = SoftmaxReference.evaluate(x, y, K, 0.3, point, expected);
+      double[] slope = new double[1];
+      line.value(step * 2, slope); // another trial step first: the gradient must not use its residuals
+      assertThat(line.value(step, slope)).as("value on line %d", lineIndex).isCloseTo(value, within(1e-10));
+      double expectedSlope = 0;
+      for (int i = 0; i < at.length; i++) {
+        expectedSlope += expected[i] * d[i];
+      }
+      assertThat(slope[0]).as("slope on line %d", lineIndex).isCloseTo(expectedSlope, within(1e-10));
+      line.value(step * 3, slope);
+      double[] gradient = new double[at.length];
+      line.gradient(step, gradient);
+      for (int i = 0; i < at.length; i++) {
+        assertThat(gradient[i]).as("gradient[%d] on line %d", i, lineIndex).isCloseTo(expected[i], within(1e-10));
+      }
+      at = point;
+    }
+  }
+
   @Test
   void theSymmetricInverseInvertsTheMatrix() {
     int n = 30;
