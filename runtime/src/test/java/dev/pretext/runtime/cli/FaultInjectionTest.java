@@ -251,6 +251,33 @@ class FaultInjectionTest {
     assertThat(out.resolve("work")).doesNotExist();
   }
 
+  @Test
+  void runningOutOfMemoryStopsTheRunWithItsOwnCodeAndWhatToDoKeepingWhatItFinished() throws Exception {
+    Path suite = suite("memory", "brightness, { type = brightness, name = second, hook = \"" + hook + "\" }");
+    Path out = dir.resolve("out");
+    AtomicReference<byte[]> resultsThen = new AtomicReference<>();
+    // JavaCPP's refusal as it words it, thrown where the second method starts to allocate.
+    FakePlugins.HOOKS.put(hook, () -> {
+      try {
+        resultsThen.set(Files.readAllBytes(out.resolve("results.json")));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      throw new OutOfMemoryError("Physical memory usage is too high: physicalBytes (12G) > maxPhysicalBytes (12G)");
+    });
+
+    CliCapture.Result r = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString());
+
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OUT_OF_MEMORY);
+    assertThat(r.err()).contains("error: out of memory: Physical memory usage is too high: physicalBytes (12G) >"
+        + " maxPhysicalBytes (12G). Finished entries and checkpoints are kept: free memory (another run?) or raise"
+        + " PRETEXT_MAXRSS / PRETEXT_HEAP, then run again with --resume")
+        .doesNotContain("internal error").doesNotContain("\tat ");
+    assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(resultsThen.get());
+    assertThat(RunFolder.entries(out)).containsOnlyKeys("brightness seed 1");
+    assertThat(RunFolder.temporaries(out)).isEmpty();
+  }
+
   private static Map<String, JsonNode> entriesOf(Path out) {
     try {
       return RunFolder.entries(out);
