@@ -8,10 +8,12 @@ import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.report.Figures;
 import dev.pretext.runtime.report.HtmlReport;
+import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -94,13 +96,15 @@ final class Evaluator {
 
   /**
    * The fine-tune protocol at the suite's fractions (none configured: no runs). A failure is
-   * reported and costs only these numbers, never the protocols already computed.
+   * reported and costs only these numbers, never the protocols already computed; a checkpoint that
+   * cannot be written is no fault of the protocol and stops the run, as in pretraining.
    *
    * @param pretrained the method's trained graph, or null to fine-tune a fresh encoder (= training
    *     from scratch)
+   * @throws WriteFailedException naming the fine-tune checkpoint folder and the cause
    */
   Map<String, Map<String, Double>> fineTune(String name, Supplier<Encoder> newEncoder, SameDiff pretrained,
-      UnaryOperator<INDArray> toEncoderInput, long seed, Path work) {
+      UnaryOperator<INDArray> toEncoderInput, long seed, Path work) throws WriteFailedException {
     Suite.FineTuneSettings settings = suite.evaluation().fineTune();
     if (!settings.enabled()) {
       return Map.of();
@@ -117,6 +121,9 @@ final class Evaluator {
       log.printf(Locale.ROOT, "   fine-tuning: %.0f s%n", seconds(start));
       return metrics;
     } catch (RuntimeException e) {
+      if (e instanceof UncheckedIOException u && u.getCause() instanceof WriteFailedException w) {
+        throw w;
+      }
       log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
       return Map.of();
     }

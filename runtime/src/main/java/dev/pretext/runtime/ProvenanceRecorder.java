@@ -125,12 +125,13 @@ final class ProvenanceRecorder {
     LoadedPlugin plugin = plugins.ownerOf(kind, type);
     Provenance.Component source = sources.computeIfAbsent(plugin.name(), n -> source(plugin));
     return new Provenance.Component(kind.key(), type, source.plugin(), source.version(), source.jar(),
-        source.sha256());
+        source.sha256(), source.libraries());
   }
 
   /**
-   * A plugin's code: its jar's name and SHA-256; for a classpath plugin loaded from a class folder
-   * (tests, an IDE) the folder's path and the digest of its files; no hash when it cannot be read.
+   * A plugin's code: its jar's name and SHA-256, and those of the library jars its folder bundles
+   * (its class loader reads them too); for a classpath plugin loaded from a class folder (tests, an
+   * IDE) the folder's path and the digest of its files; no hash when a file cannot be read.
    */
   private static Provenance.Component source(LoadedPlugin plugin) {
     Path location = plugin.location();
@@ -142,7 +143,20 @@ final class ProvenanceRecorder {
     } catch (IOException e) {
       sha256 = null;
     }
-    return new Provenance.Component(null, null, plugin.name(), plugin.descriptor().version(), jar, sha256);
+    List<Provenance.Library> libraries = new ArrayList<>();
+    for (Path library : plugin.jars()) {
+      if (!library.equals(location)) {
+        String hash;
+        try {
+          hash = FileHashes.of(library);
+        } catch (IOException e) {
+          hash = null;
+        }
+        libraries.add(new Provenance.Library(library.getFileName().toString(), hash));
+      }
+    }
+    return new Provenance.Component(null, null, plugin.name(), plugin.descriptor().version(), jar, sha256,
+        libraries);
   }
 
   /** The files of a data block with their sizes and hashes; an image folder as one digest. */
@@ -186,6 +200,37 @@ final class ProvenanceRecorder {
     List<Provenance.DataFile> result = List.copyOf(files);
     data.put(settings, result);
     return result;
+  }
+
+  /**
+   * One problem per library jar of {@code recorded}'s plugin folder that this run's ({@code now})
+   * has changed, added or removed, each named with both SHA-256.
+   */
+  private static void librariesChanged(String what, Provenance.Component recorded, Provenance.Component now,
+      Set<String> said, String where, List<ConfigProblem> problems) {
+    Map<String, String> before = byJar(recorded.libraries());
+    Map<String, String> after = byJar(now.libraries());
+    Set<String> jars = new java.util.TreeSet<>(before.keySet());
+    jars.addAll(after.keySet());
+    for (String jar : jars) {
+      boolean was = before.containsKey(jar);
+      boolean is = after.containsKey(jar);
+      if (was && is && Objects.equals(before.get(jar), after.get(jar)) || !said.add(recorded.plugin() + " " + jar)) {
+        continue;
+      }
+      String producedWith = was ? "with library " + jar + " (SHA-256 " + before.get(jar) + ")"
+          : "without library " + jar;
+      String wouldUse = is ? jar + " (SHA-256 " + after.get(jar) + ")" : "no " + jar;
+      problems.add(new ConfigProblem(where, "provenance", what + " was produced by plugin " + recorded.plugin()
+          + " " + recorded.version() + " " + producedWith + " in its plugin folder; this run would use "
+          + wouldUse));
+    }
+  }
+
+  private static Map<String, String> byJar(List<Provenance.Library> libraries) {
+    Map<String, String> byJar = new LinkedHashMap<>();
+    libraries.forEach(l -> byJar.put(l.jar(), l.sha256()));
+    return byJar;
   }
 
   /** Keeps beside a method's checkpoint what it is trained with, for a later {@code --resume}. */
@@ -244,6 +289,12 @@ final class ProvenanceRecorder {
           problems.add(new ConfigProblem(where, "provenance", what + " was produced by plugin " + c.plugin()
               + " " + c.version() + " from " + c.jar() + " (SHA-256 " + c.sha256() + "); this run would use "
               + now.version() + " from " + now.jar() + " (SHA-256 " + now.sha256() + ")"));
+        }
+      }
+      for (Provenance.Component c : provenance.components()) {
+        Provenance.Component now = currentCode.get(c.plugin());
+        if (now != null && c.libraries() != null && now.libraries() != null) {
+          librariesChanged(what, c, now, said, where, problems);
         }
       }
       for (Provenance.DataFile d : provenance.data()) {

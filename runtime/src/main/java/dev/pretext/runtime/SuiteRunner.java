@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,10 +122,14 @@ public final class SuiteRunner {
     AtomicFiles.removeStale(List.of(folder, folder.resolve("figures"), folder.resolve("encoders")));
     ComputeThreads.configureFromSuite(suite.threads());
     log.printf("Threads: %s%n", ComputeThreads.policy());
-    log.println(MemoryLimits.describe());
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
+    List<ImageSet> images = new ArrayList<>(List.of(data.train(), data.test()));
+    pretraining.values().forEach(p -> images.addAll(Arrays.asList(p.train(), p.heldOut())));
+    long dataBytes = MemoryLimits.dataBytes(images);
+    NativeMemory.ceiling(MemoryLimits.ceiling(dataBytes));
+    log.println(MemoryLimits.describe(dataBytes));
     PretrainingInputs.check(plugins, suite, onlyMethods, data, pretraining, suite.seeds().get(0));
     Evaluator evaluator = new Evaluator(suite, data, folder, engine, log);
     Map<String, String> versions = versions();

@@ -16,6 +16,11 @@ public final class ExitCodes {
    * the cause. Results finished before stay, and {@code --resume} continues once it is fixed.
    */
   public static final int IO_FAILED = 5;
+  /**
+   * The run ran out of memory (JavaCPP's resident limit, {@code PRETEXT_MAXRSS}, or the Java heap);
+   * results finished before stay, and {@code --resume} continues with more memory.
+   */
+  public static final int OUT_OF_MEMORY = 6;
 
   private ExitCodes() {}
 }

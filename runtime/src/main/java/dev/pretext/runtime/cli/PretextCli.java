@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:internal error", "2:bad command line or suite configuration",
         "3:dataset missing or malformed", "4:a method failed to train (others' results written)",
-        "5:a file could not be written or read (the message names it and the cause)"})
+        "5:a file could not be written or read (the message names it and the cause)",
+        "6:out of memory (finished results kept; --resume continues)"})
 public final class PretextCli {
 
   @Option(names = "--home", description = "Pretext installation folder (default: the launcher's, "

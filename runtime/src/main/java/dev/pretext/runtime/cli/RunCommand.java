@@ -98,8 +98,18 @@ final class RunCommand implements Callable<Integer> {
       keepEarlierResults(folder);
     }
     System.err.println("Results: " + folder.toAbsolutePath());
-    SuiteRunner.Outcome outcome = parent.injector().getInstance(SuiteRunner.class)
-        .run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
+    SuiteRunner.Outcome outcome;
+    try {
+      outcome = parent.injector().getInstance(SuiteRunner.class)
+          .run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
+    } catch (OutOfMemoryError e) {
+      // JavaCPP refused an allocation above the launcher's resident limit, or the heap is full: no
+      // bug, and the allocation that failed never happened, so every file written so far is whole.
+      System.err.println("error: out of memory: " + e.getMessage() + ". Finished entries and checkpoints are"
+          + " kept: free memory (another run?) or raise PRETEXT_MAXRSS / PRETEXT_HEAP, then run again with"
+          + " --resume");
+      return ExitCodes.OUT_OF_MEMORY;
+    }
     System.out.println(java.nio.file.Files.readString(folder.resolve("results.md")));
     System.out.println("Written: " + folder.resolve("results.json") + ", " + folder.resolve("results.md"));
     if (demoStart != null) {

@@ -31,9 +31,27 @@ public record Provenance(List<Component> components, List<DataFile> data) {
    *     loaded from a class folder (tests, an IDE), that folder's path
    * @param sha256 of the jar; of a class folder, the SHA-256 of its listing ("relative/path
    *     SHA-256" per file, sorted by path); null when it cannot be read
+   * @param libraries the other jars of its plugin folder, which its class loader reads too, by file
+   *     name; empty for a bare jar or a classpath plugin; null in entries written before they were
+   *     recorded
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Component(String kind, String type, String plugin, String version, String jar, String sha256) {}
+  public record Component(String kind, String type, String plugin, String version, String jar, String sha256,
+      List<Library> libraries) {
+
+    public Component {
+      libraries = libraries == null ? null : List.copyOf(libraries);
+    }
+  }
+
+  /**
+   * A library jar bundled in a plugin folder beside the plugin's own jar.
+   *
+   * @param jar its file name
+   * @param sha256 its SHA-256; null when it cannot be read
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Library(String jar, String sha256) {}
 
   /**
    * One data file, or an image folder as a whole.

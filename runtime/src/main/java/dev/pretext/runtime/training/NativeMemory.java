@@ -14,16 +14,22 @@ import java.nio.file.Path;
  * <p>So the runtime collects where the garbage is made: between entries, and during training and
  * feature extraction whenever the resident size has grown by {@link #GROWTH} since the last
  * collection. With the launcher's malloc settings freed memory stays in the process and is reused,
- * so the resident size stops growing once garbage is collected at that pace.
+ * so the resident size stops growing once garbage is collected at that pace. Within {@link
+ * #GROWTH} of the run's ceiling ({@link #ceiling}) it collects every {@link #NEAR_CEILING_GROWTH}
+ * instead, so garbage does not carry the process over it.
  */
 public final class NativeMemory {
 
   /** Growth of the resident size that triggers a collection. */
   static final long GROWTH = 256L << 20;
 
+  /** The growth that triggers a collection within {@link #GROWTH} of the ceiling. */
+  static final long NEAR_CEILING_GROWTH = 32L << 20;
+
   private static final Path STATM = Path.of("/proc/self/statm");
   private static final long PAGE = 4096;
   private static long residentAtLastCollection = -1;
+  private static long ceiling;
 
   private NativeMemory() {}
 
@@ -33,7 +39,12 @@ public final class NativeMemory {
     residentAtLastCollection = residentBytes();
   }
 
-  /** Collects garbage if the process has grown by {@link #GROWTH} since the last collection. */
+  /** The resident ceiling of the run in progress (0: none), which collections keep it under. */
+  public static synchronized void ceiling(long bytes) {
+    ceiling = bytes;
+  }
+
+  /** Collects garbage if the process has grown enough since the last collection ({@link #due}). */
   public static synchronized void releaseGarbageIfGrown() {
     long resident = residentBytes();
     if (resident < 0) {
@@ -41,9 +52,18 @@ public final class NativeMemory {
     }
     if (residentAtLastCollection < 0) {
       residentAtLastCollection = resident;
-    } else if (resident - residentAtLastCollection > GROWTH) {
+    } else if (due(resident, residentAtLastCollection, ceiling)) {
       releaseGarbage();
     }
+  }
+
+  /**
+   * Whether {@code resident} bytes call for a collection: grown by {@link #GROWTH} since the last
+   * one, or by {@link #NEAR_CEILING_GROWTH} once within {@link #GROWTH} of {@code ceiling} (0: none).
+   */
+  static boolean due(long resident, long atLastCollection, long ceiling) {
+    boolean nearCeiling = ceiling > 0 && resident > ceiling - GROWTH;
+    return resident - atLastCollection > (nearCeiling ? NEAR_CEILING_GROWTH : GROWTH);
   }
 
   /** The resident set size from /proc (Linux), or -1 where it cannot be read. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pretext.runtime.FakePlugins;
+import dev.pretext.runtime.evaluation.FineTune;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -188,6 +189,93 @@ class FaultInjectionTest {
     assertThat(after.get("second seed 1").path("status").asText()).isEqualTo("ok");
     assertThat(after.get("second seed 1").path("steps").asLong()).isEqualTo(8);
     assertThat(out.resolve("work")).doesNotExist();
+  }
+
+  @Test
+  void aFineTuneCheckpointThatCannotBeWrittenStopsTheRunLikePretrainingsExit5AndResumeKeepsThePretraining()
+      throws Exception {
+    // A file where the method's fine-tuning folder goes: pretraining checkpoints, fine-tuning cannot.
+    Path suite = Files.writeString(dir.resolve("fine.conf"), """
+        suite {
+          name = fine
+          data { train-limit = 200, test-limit = 100 }
+          encoder { type = tiny, width = 8 }
+          training { epochs = 2, batch-size = 50 }
+          methods = [ brightness, { type = brightness, name = second, hook = "%s" } ]
+          baselines = []
+          evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5,
+                       fine-tune { fractions = [0.5], epochs = 1, min-steps = 2, batch-size = 50 } }
+        }
+        """.formatted(hook));
+    Path out = dir.resolve("out");
+    Path work = out.resolve("work/second-seed1");
+    AtomicReference<byte[]> resultsThen = new AtomicReference<>();
+    FakePlugins.HOOKS.put(hook, () -> {
+      try {
+        resultsThen.set(Files.readAllBytes(out.resolve("results.json")));
+        Files.writeString(work.resolve("fine-tune"), "in the way");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+
+    CliCapture.Result r = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString());
+
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.IO_FAILED);
+    Path fineTuneCheckpoint = work.resolve("fine-tune").resolve(FineTune.key(0.5)).resolve("checkpoint");
+    assertThat(r.err()).contains("error: not a directory writing " + fineTuneCheckpoint)
+        .doesNotContain("!! fine-tuning").doesNotContain("internal error").doesNotContain("\tat ");
+    assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(resultsThen.get());
+    Map<String, JsonNode> entries = RunFolder.entries(out);
+    assertThat(entries).containsOnlyKeys("brightness seed 1");
+    assertThat(entries.get("brightness seed 1").path("metrics").has(FineTune.key(0.5))).isTrue();
+    // The pretraining it finished stays, for --resume to evaluate without training again.
+    Path checkpoint = work.resolve("checkpoint");
+    JsonNode progress = RunFolder.read(checkpoint.resolve("progress.json"));
+    assertThat(progress.path("epochsDone").asInt()).isEqualTo(2);
+    Map<String, String> kept = RunFolder.hashes(checkpoint);
+
+    Files.delete(work.resolve("fine-tune"));
+    AtomicReference<Map<String, String>> whenResumed = new AtomicReference<>();
+    FakePlugins.HOOKS.put(hook, () -> whenResumed.set(hashesOf(checkpoint)));
+    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
+
+    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.OK);
+    assertThat(whenResumed.get()).isEqualTo(kept).isNotEmpty();
+    Map<String, JsonNode> after = RunFolder.entries(out);
+    assertThat(after.get("brightness seed 1")).isEqualTo(entries.get("brightness seed 1"));
+    JsonNode second = after.get("second seed 1");
+    assertThat(second.path("status").asText()).isEqualTo("ok");
+    assertThat(second.path("stepLosses")).isEqualTo(progress.path("stepLosses"));
+    assertThat(second.path("metrics").path(FineTune.key(0.5)).path("top1").isNumber()).isTrue();
+    assertThat(out.resolve("work")).doesNotExist();
+  }
+
+  @Test
+  void runningOutOfMemoryStopsTheRunWithItsOwnCodeAndWhatToDoKeepingWhatItFinished() throws Exception {
+    Path suite = suite("memory", "brightness, { type = brightness, name = second, hook = \"" + hook + "\" }");
+    Path out = dir.resolve("out");
+    AtomicReference<byte[]> resultsThen = new AtomicReference<>();
+    // JavaCPP's refusal as it words it, thrown where the second method starts to allocate.
+    FakePlugins.HOOKS.put(hook, () -> {
+      try {
+        resultsThen.set(Files.readAllBytes(out.resolve("results.json")));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      throw new OutOfMemoryError("Physical memory usage is too high: physicalBytes (12G) > maxPhysicalBytes (12G)");
+    });
+
+    CliCapture.Result r = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString());
+
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OUT_OF_MEMORY);
+    assertThat(r.err()).contains("error: out of memory: Physical memory usage is too high: physicalBytes (12G) >"
+        + " maxPhysicalBytes (12G). Finished entries and checkpoints are kept: free memory (another run?) or raise"
+        + " PRETEXT_MAXRSS / PRETEXT_HEAP, then run again with --resume")
+        .doesNotContain("internal error").doesNotContain("\tat ");
+    assertThat(Files.readAllBytes(out.resolve("results.json"))).isEqualTo(resultsThen.get());
+    assertThat(RunFolder.entries(out)).containsOnlyKeys("brightness seed 1");
+    assertThat(RunFolder.temporaries(out)).isEmpty();
   }
 
   private static Map<String, JsonNode> entriesOf(Path out) {

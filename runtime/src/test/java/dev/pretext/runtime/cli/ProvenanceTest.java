@@ -171,4 +171,80 @@ class ProvenanceTest {
         + sha256(testImages) + ")");
     assertThat(List.of(changedData.err().split("\n"))).filteredOn(l -> l.contains("(seed 2) read")).hasSize(3);
   }
+
+  @Test
+  void libraryJarsOfAPluginFolderAreRecordedAndAChangedOneIsCaughtByResume() throws Exception {
+    Path folder = dir.resolve("plugins/jarred");
+    Path jar = encoderJar(folder.resolve("jarred.jar"), "1.0.0", 8);
+    Path library = PluginJarBuilder.library()
+        .source("jarred.lib.Helper", "package jarred.lib; public class Helper { public int n() { return 1; } }")
+        .writeTo(folder.resolve("helper.jar"));
+    Path suite = Files.writeString(dir.resolve("lib.conf"), """
+        suite {
+          name = lib
+          data { train-limit = 100, test-limit = 50 }
+          encoder { type = flat }
+          training { epochs = 1, batch-size = 50 }
+          methods = [ brightness ]
+          baselines = []
+          evaluation { calibration-batches = 1, label-fractions = [], knn.k = 5 }
+        }
+        """);
+    Path out = dir.resolve("out");
+    String[] run = {"--plugins", dir.resolve("plugins").toString(), "run", suite.toString(), "--out", out.toString()};
+
+    CliCapture.Result first = CliCapture.run(dir, run);
+    assertThat(first.code()).as(first.err()).isZero();
+    String librarySha = sha256(library);
+    JsonNode components = entries(out).get("brightness-seed1").path("provenance").path("components");
+    JsonNode encoder = components.get(0);
+    assertThat(encoder.path("jar").asText()).isEqualTo("jarred.jar");
+    assertThat(encoder.path("sha256").asText()).isEqualTo(sha256(jar));
+    assertThat(encoder.path("libraries")).hasSize(1);
+    assertThat(encoder.path("libraries").get(0).path("jar").asText()).isEqualTo("helper.jar");
+    assertThat(encoder.path("libraries").get(0).path("sha256").asText()).isEqualTo(librarySha);
+    // The test plugin is on the class path: no folder, no bundled library.
+    assertThat(components.get(1).path("libraries").isArray()).isTrue();
+    assertThat(components.get(1).path("libraries")).isEmpty();
+
+    // Another build of the library, the plugin's own jar unchanged: resuming would mix the two.
+    Files.delete(library);
+    PluginJarBuilder.library()
+        .source("jarred.lib.Helper", "package jarred.lib; public class Helper { public int n() { return 2; } }")
+        .writeTo(library);
+    String newLibrarySha = sha256(library);
+    assertThat(newLibrarySha).isNotEqualTo(librarySha);
+    String[] resume = Arrays.copyOf(run, run.length + 3);
+    resume[run.length] = "--resume";
+    resume[run.length + 1] = "--set";
+    resume[run.length + 2] = "suite.seeds=[1,2]";
+    CliCapture.Result refused = CliCapture.run(dir, resume);
+
+    assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(refused.err())
+        .contains("entry 'brightness' (seed 1) was produced by plugin jarred 1.0.0 with library helper.jar (SHA-256 "
+            + librarySha + ") in its plugin folder; this run would use helper.jar (SHA-256 " + newLibrarySha + ")")
+        .doesNotContain("from jarred.jar").contains("--allow-mixed-provenance").contains("Nothing was trained");
+    assertThat(entries(out)).doesNotContainKey("brightness-seed2");
+
+    // A library added to the folder is a difference too.
+    Path added = PluginJarBuilder.library().source("jarred.more.Extra", "package jarred.more; public class Extra {}")
+        .writeTo(folder.resolve("extra.jar"));
+    CliCapture.Result refusedAgain = CliCapture.run(dir, resume);
+    assertThat(refusedAgain.code()).as(refusedAgain.err()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(refusedAgain.err()).contains("entry 'brightness' (seed 1) was produced by plugin jarred 1.0.0"
+        + " without library extra.jar in its plugin folder; this run would use extra.jar (SHA-256 " + sha256(added) + ")");
+
+    // Told to, it resumes; each entry keeps the libraries it was produced with.
+    String[] allowed = Arrays.copyOf(resume, resume.length + 1);
+    allowed[resume.length] = "--allow-mixed-provenance";
+    CliCapture.Result mixed = CliCapture.run(dir, allowed);
+    assertThat(mixed.code()).as(mixed.err()).isZero();
+    assertThat(entries(out).get("brightness-seed1").path("provenance").path("components").get(0).path("libraries"))
+        .hasSize(1);
+    JsonNode seed2 = entries(out).get("brightness-seed2").path("provenance").path("components").get(0).path("libraries");
+    assertThat(seed2).hasSize(2);
+    assertThat(seed2.get(0).path("jar").asText()).isEqualTo("extra.jar");
+    assertThat(seed2.get(1).path("sha256").asText()).isEqualTo(newLibrarySha);
+  }
 }
