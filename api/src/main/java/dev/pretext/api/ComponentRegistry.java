@@ -6,9 +6,11 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** Looks up and creates components contributed by any loaded plugin. */
 public interface ComponentRegistry {
@@ -93,5 +95,43 @@ public interface ComponentRegistry {
               + new TreeSet<>(provided) + "; use " + suggestion);
     }
     return loss;
+  }
+  /**
+   * Creates the negative sampler a task configures under its {@code sampler} key ({@code
+   * sampler.type} and that type's settings) and checks that the task provides everything the
+   * sampler {@linkplain NegativeSampler#needs needs}, so that a mismatch (a queue sampler on a task
+   * without a key encoder) is reported when the suite loads, naming {@code <path>.sampler.type},
+   * rather than as a failure during training. The runtime keeps the sampler's state in checkpoints
+   * ({@link NegativeSampler#saveState}).
+   *
+   * @param taskSettings the task's own settings, holding {@code sampler}
+   * @param path where {@code taskSettings} live in the suite
+   * @param task the task's type name, for the message
+   * @param provided what the task gives its sampler
+   * @param suggestion what to use instead, e.g. {@code "the in-batch sampler"}
+   * @throws ConfigException.BadValue at {@code <path>.sampler.type} when the sampler needs
+   *     something the task does not provide
+   * @since 2.0
+   */
+  default NegativeSampler createSampler(Config taskSettings, String path, String task,
+      Set<NegativeSampler.Need> provided, String suggestion) {
+    String type = taskSettings.getString("sampler.type");
+    NegativeSampler sampler = create(NegativeSampler.class, type, taskSettings.getConfig("sampler"),
+        path + ".sampler");
+    Set<NegativeSampler.Need> missing = EnumSet.noneOf(NegativeSampler.Need.class);
+    missing.addAll(sampler.needs());
+    missing.removeAll(provided);
+    if (!missing.isEmpty()) {
+      throw new ConfigException.BadValue(taskSettings.getValue("sampler.type").origin(),
+          path + ".sampler.type", "the sampler '" + type + "' needs " + describe(missing) + ", which "
+              + task + " does not provide (it provides " + describe(provided) + "); use " + suggestion);
+    }
+    return sampler;
+  }
+
+  private static String describe(Set<NegativeSampler.Need> needs) {
+    return needs.isEmpty() ? "nothing" : needs.stream().sorted()
+        .map(n -> n.description() + " (" + n.name().toLowerCase(java.util.Locale.ROOT) + ")")
+        .collect(Collectors.joining(", "));
   }
 }

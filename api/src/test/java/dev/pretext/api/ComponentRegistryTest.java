@@ -24,6 +24,50 @@ class ComponentRegistryTest {
     }
   };
 
+  /** Creates samplers that need what their type's name says: "queue" needs pairs and step keys. */
+  private final ComponentRegistry samplers = new ComponentRegistry() {
+    @Override
+    public Set<String> types(ComponentKind kind) {
+      return Set.of("queue", "in-batch");
+    }
+
+    @Override
+    public <T> T create(Class<T> kind, String type, Config settings, String path) {
+      return kind.cast(new NegativeSampler() {
+        @Override
+        public Set<Need> needs() {
+          return type.equals("queue") ? Set.of(Need.PAIRS, Need.STEP_KEYS) : Set.of(Need.PAIRS);
+        }
+
+        @Override
+        public ContrastiveLogits build(dev.pretext.api.graph.GraphBuilder graph,
+            org.nd4j.autodiff.samediff.SDVariable queries, org.nd4j.autodiff.samediff.SDVariable keys) {
+          throw new UnsupportedOperationException();
+        }
+      });
+    }
+  };
+
+  @Test
+  void aSamplerIsCreatedWhenTheTaskProvidesWhatItNeeds() {
+    Config task = ConfigFactory.parseString("sampler { type = queue }");
+    assertThat(samplers.createSampler(task, "suite.methods[1]", "moco",
+        Set.of(NegativeSampler.Need.PAIRS, NegativeSampler.Need.STEP_KEYS), "queue").needs())
+        .containsExactlyInAnyOrder(NegativeSampler.Need.PAIRS, NegativeSampler.Need.STEP_KEYS);
+  }
+
+  @Test
+  void aSamplerNeedingWhatTheTaskDoesNotProvideNamesTheMethodTheSamplerAndWhatIsMissing() {
+    Config task = ConfigFactory.parseString("sampler { type = queue }");
+    assertThatThrownBy(() -> samplers.createSampler(task, "suite.methods[1]", "simclr",
+        Set.of(NegativeSampler.Need.PAIRS), "in-batch"))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("suite.methods[1].sampler.type")
+        .hasMessageContaining("the sampler 'queue' needs each step's keys from a key encoder, handed to"
+            + " afterStep (step_keys), which simclr does not provide (it provides queries and keys as"
+            + " [N, D] pairs (pairs)); use in-batch");
+  }
+
   @Test
   void createAllMakesOneComponentPerEntryInOrder() {
     Config c = ConfigFactory.parseString("list = [ { type = crop, p = 0.3 }, { type = flip } ]");
