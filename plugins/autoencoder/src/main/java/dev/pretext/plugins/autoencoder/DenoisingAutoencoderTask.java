@@ -38,10 +38,10 @@ final class DenoisingAutoencoderTask implements PretextTask {
   static final String CLEAN = "clean";
   /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
   static final String RECONSTRUCTION = "reconstruction";
-  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
-  static final String LOGIT_LOSS = "binary-cross-entropy";
-
-  private static final Set<String> ROLES = Set.of("prediction", "target");
+  /** The decoder's logits or their sigmoid, whichever the loss takes, against the clean images. */
+  private static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "prediction", Set.of(Loss.Input.LOGITS, Loss.Input.PROBABILITIES),
+      "target", Set.of(Loss.Input.TARGETS));
 
   private final Corruption corruption;
   private final int codeSize;
@@ -67,10 +67,9 @@ final class DenoisingAutoencoderTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
           path + ".decoder.channels", problem);
     }
-    String lossType = c.getString("loss.type");
     this.loss = context.components().createLoss(c, path, "denoising-autoencoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");
-    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.lossTakesLogits = loss.consumes().get("prediction") == Loss.Input.LOGITS;
     this.seed = context.seed();
   }
 

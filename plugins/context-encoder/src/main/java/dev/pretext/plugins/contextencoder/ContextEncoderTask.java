@@ -43,10 +43,11 @@ final class ContextEncoderTask implements PretextTask {
   static final String WEIGHT = "weight";
   /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
   static final String RECONSTRUCTION = "reconstruction";
-  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
-  static final String LOGIT_LOSS = "binary-cross-entropy";
-
-  private static final Set<String> ROLES = Set.of("prediction", "target", "weight");
+  /** The decoder's logits or their sigmoid, whichever the loss takes, the images and the weights. */
+  private static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "prediction", Set.of(Loss.Input.LOGITS, Loss.Input.PROBABILITIES),
+      "target", Set.of(Loss.Input.TARGETS),
+      "weight", Set.of(Loss.Input.TARGETS));
 
   private final MaskSettings mask;
   private final float fill;
@@ -73,10 +74,9 @@ final class ContextEncoderTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
           path + ".decoder.channels", problem);
     }
-    String lossType = c.getString("loss.type");
     this.loss = context.components().createLoss(c, path, "context-encoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");
-    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.lossTakesLogits = loss.consumes().get("prediction") == Loss.Input.LOGITS;
     this.seed = context.seed();
   }
 
