@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,14 +104,13 @@ final class ContextEncoderTask implements PretextTask {
 
   /** Rows input / masked / inpainted (the reconstruction pasted into the hole), in {@code inpainting.png}. */
   @Override
-  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
-      throws IOException {
+  public List<Path> writeVisuals(GraphRunner runner, SameDiff graph, TaskGraph taskGraph, INDArray images,
+      Path folder) throws IOException {
     if (reconstructionName == null) {
       throw new IllegalStateException("writeVisuals before build");
     }
     Batch b = mask(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(maskedName, b.masked), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, b.masked);
     INDArray inpainted = b.masked.mul(b.hidden.rsub(1)).addi(reconstruction.mul(b.hidden));
     return List.of(ImageGrid.write(folder.resolve("inpainting.png"), List.of(images, b.masked, inpainted)));
   }
@@ -122,13 +121,13 @@ final class ContextEncoderTask implements PretextTask {
    * and the PSNR it means.
    */
   @Override
-  public Map<String, Double> pretextMetrics(SameDiff graph, TaskGraph taskGraph, INDArray images) {
+  public Map<String, Double> pretextMetrics(GraphRunner runner, SameDiff graph, TaskGraph taskGraph,
+      INDArray images) {
     if (reconstructionName == null) {
       throw new IllegalStateException("pretextMetrics before build");
     }
     Batch b = mask(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(maskedName, b.masked), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, b.masked);
     double mse = ImageErrors.mse(reconstruction, images, b.hidden);
     INDArray visible = b.hidden.rsub(1);
     long n = images.size(0);
@@ -173,19 +172,13 @@ final class ContextEncoderTask implements PretextTask {
   }
 
   /**
-   * Runs {@code pass} with batch norm on the batch's own statistics, as in training: the running
-   * statistics were calibrated on whole, clean images, and the shifted statistics of masked
-   * inputs would distort the picture.
+   * The reconstruction of {@code masked}, batch norm on the batches' own statistics as in
+   * training: the running statistics were calibrated on whole, clean images, and the shifted
+   * statistics of masked inputs would distort the picture.
    */
-  private static INDArray withBatchStatistics(SameDiff graph, Supplier<INDArray> pass) {
-    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
-    float before = flag.getFloat(0);
-    flag.assign(1f);
-    try {
-      return pass.get();
-    } finally {
-      flag.assign(before);
-    }
+  private INDArray reconstruct(GraphRunner runner, SameDiff graph, INDArray masked) {
+    return runner.inferWithBatchStatistics(graph, Map.of(maskedName, masked), reconstructionName)
+        .get(reconstructionName);
   }
 
   /** One masked batch, each array {@code [N, C, H, W]}. */
