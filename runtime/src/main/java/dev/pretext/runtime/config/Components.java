@@ -104,8 +104,8 @@ public final class Components implements ComponentRegistry {
     if (component instanceof NegativeSampler sampler && task != null) {
       task.add(path, sampler);
     }
-    if (component instanceof PretextTask created) {
-      SAMPLERS.put(created, List.copyOf(registry.task.samplers));
+    if (kind == ComponentKind.PRETEXT_TASK) {
+      SAMPLERS.put((PretextTask) component, List.copyOf(registry.task.samplers));
     }
     return component;
   }
