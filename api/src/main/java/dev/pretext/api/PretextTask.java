@@ -78,12 +78,28 @@ public interface PretextTask {
 
   /**
    * Writes pictures that show what the method learned (e.g. input / masked / reconstruction
-   * grids as PNG) into {@code folder}, after training, from a few held-out images. Default: none.
+   * grids as PNG) into {@code folder}, after training, from a few held-out images. Default: the
+   * SPI 1.x method without the runner, which writes nothing.
    *
-   * @param graph the trained graph, in inference mode (batch norm uses calibrated statistics)
+   * @param runner runs {@code graph} forward in inference mode and in batches (use it rather than
+   *     {@code graph.output} and the training flag)
+   * @param graph the trained graph, batch norm calibrated
    * @param images {@code [N, C, H, W]} held-out images in [0, 1]
    * @return the files written
+   * @since 2.0
    */
+  default java.util.List<Path> writeVisuals(GraphRunner runner, org.nd4j.autodiff.samediff.SameDiff graph,
+      TaskGraph taskGraph, INDArray images, Path folder) throws IOException {
+    return writeVisuals(graph, taskGraph, images, folder);
+  }
+
+  /**
+   * SPI 1.x: {@link #writeVisuals(GraphRunner, org.nd4j.autodiff.samediff.SameDiff, TaskGraph,
+   * INDArray, Path)} without the runner. Default: none.
+   *
+   * @deprecated override the method taking a {@link GraphRunner}; the runtime calls only that one
+   */
+  @Deprecated(since = "2.0")
   default java.util.List<Path> writeVisuals(
       org.nd4j.autodiff.samediff.SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
       throws IOException {
@@ -94,15 +110,30 @@ public interface PretextTask {
    * Measures the quality of the pretext task itself on held-out images — e.g. reconstruction
    * error, colourization error — reported next to the protocols' results. Called after training,
    * next to {@link #writeVisuals}, with held-out images of the pretraining data (the runtime
-   * passes a few hundred; the first of them are those drawn by {@code writeVisuals}). Default: no
-   * metrics.
+   * passes a few hundred; the first of them are those drawn by {@code writeVisuals}). Default: the
+   * SPI 1.x method without the runner, which measures nothing.
    *
-   * @param graph the trained graph, in inference mode (batch norm uses calibrated statistics)
+   * @param runner runs {@code graph} forward in inference mode and in batches (use it rather than
+   *     {@code graph.output} and the training flag)
+   * @param graph the trained graph, batch norm calibrated
    * @param taskGraph the names {@link #build} returned
    * @param images {@code [N, C, H, W]} held-out images in [0, 1], as {@link #prepare} receives them
    * @return metric name → value, in a stable order (names in snake_case, units in the name where
    *     useful, e.g. {@code psnr_db})
+   * @since 2.0
    */
+  default Map<String, Double> pretextMetrics(GraphRunner runner, org.nd4j.autodiff.samediff.SameDiff graph,
+      TaskGraph taskGraph, INDArray images) {
+    return pretextMetrics(graph, taskGraph, images);
+  }
+
+  /**
+   * SPI 1.x: {@link #pretextMetrics(GraphRunner, org.nd4j.autodiff.samediff.SameDiff, TaskGraph,
+   * INDArray)} without the runner. Default: no metrics.
+   *
+   * @deprecated override the method taking a {@link GraphRunner}; the runtime calls only that one
+   */
+  @Deprecated(since = "2.0")
   default Map<String, Double> pretextMetrics(
       org.nd4j.autodiff.samediff.SameDiff graph, TaskGraph taskGraph, INDArray images) {
     return Map.of();

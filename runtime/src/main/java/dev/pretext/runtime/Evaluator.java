@@ -1,6 +1,7 @@
 package dev.pretext.runtime;
 
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.evaluation.FineTune;
@@ -130,13 +131,13 @@ final class Evaluator {
   }
 
   /** Lets the method draw what it learned on held-out images into {@code into}. */
-  void writeVisuals(TrainedMethod trained, INDArray heldOut, Path into) {
+  void writeVisuals(TrainedMethod trained, GraphRunner runner, INDArray heldOut, Path into) {
     if (heldOut == null) {
       log.printf("   no held-out pretraining images (held-out = 0): no visuals%n");
       return;
     }
     try {
-      List<Path> files = trained.task().writeVisuals(trained.graph(), trained.taskGraph(), heldOut, into);
+      List<Path> files = trained.task().writeVisuals(runner, trained.graph(), trained.taskGraph(), heldOut, into);
       files.forEach(f -> log.printf("   wrote %s%n", f));
     } catch (IOException | RuntimeException e) {
       log.printf("   warning: could not write visuals of %s: %s%n", trained.name(), e.getMessage());
@@ -147,12 +148,12 @@ final class Evaluator {
    * The method's measures of its own pretext task (e.g. colourization error) on held-out
    * pretraining images, reported next to the protocols.
    */
-  Map<String, Double> pretextMetrics(TrainedMethod trained, INDArray heldOut) {
+  Map<String, Double> pretextMetrics(TrainedMethod trained, GraphRunner runner, INDArray heldOut) {
     if (heldOut == null) {
       return Map.of();
     }
     try {
-      Map<String, Double> values = trained.task().pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
+      Map<String, Double> values = trained.task().pretextMetrics(runner, trained.graph(), trained.taskGraph(), heldOut);
       if (!values.isEmpty()) {
         StringBuilder line = new StringBuilder("   pretext task on " + heldOut.size(0) + " held-out images:");
         values.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f;", k, v)));

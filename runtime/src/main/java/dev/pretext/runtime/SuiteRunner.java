@@ -2,6 +2,7 @@ package dev.pretext.runtime;
 
 import com.google.inject.Inject;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Components;
@@ -13,6 +14,7 @@ import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.PretrainingData;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.BatchedGraphRunner;
 import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
@@ -454,9 +456,12 @@ public final class SuiteRunner {
           images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
           seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
-      evaluator.writeVisuals(trained, heldOut, folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
+      // Batches of the training size: what batch statistics were over in training.
+      GraphRunner runner = new BatchedGraphRunner(batchSize);
+      evaluator.writeVisuals(trained, runner, heldOut,
+          folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
       Map<String, Double> pretext =
-          evaluator.pretextMetrics(trained, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
+          evaluator.pretextMetrics(trained, runner, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
       EncoderExport.keep(folder, method, seed, trained, suite, trainImages.shape());
       evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));

@@ -3,6 +3,7 @@ package dev.pretext.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
@@ -10,6 +11,7 @@ import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.BatchedGraphRunner;
 import dev.pretext.runtime.plugins.PluginLoader;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.training.TrainedMethod;
@@ -146,9 +148,18 @@ public final class TestKit {
     PretextTask untrained = task(type, hocon, 1);
     GraphBuilder g = GraphBuilder.create(1);
     PretextTask.TaskGraph tg = untrained.build(g, smallEncoder(1), sample().train().shape());
-    Map<String, Double> before = untrained.pretextMetrics(g.sameDiff(), tg, heldOut);
+    Map<String, Double> before = untrained.pretextMetrics(graphRunner(32), g.sameDiff(), tg, heldOut);
     PretextTask task = task(type, hocon, 1);
     TrainedMethod trained = train(task, smallEncoder(1), sample().train(), steps, 32, 1);
-    return new MetricsBeforeAfter(before, task.pretextMetrics(trained.graph(), trained.taskGraph(), heldOut));
+    return new MetricsBeforeAfter(before,
+        task.pretextMetrics(graphRunner(32), trained.graph(), trained.taskGraph(), heldOut));
+  }
+
+  /**
+   * The runner the runtime hands {@code writeVisuals} and {@code pretextMetrics}, for a method
+   * trained in batches of {@code batchSize}.
+   */
+  public static GraphRunner graphRunner(int batchSize) {
+    return new BatchedGraphRunner(batchSize);
   }
 }

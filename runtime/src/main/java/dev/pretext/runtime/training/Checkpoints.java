@@ -3,8 +3,13 @@ package dev.pretext.runtime.training;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.TrainableOps;
+import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.report.WriteFailedException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +21,15 @@ import java.util.stream.Stream;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * A method's end-of-epoch checkpoint: the graph with its updater state, the task's own state and
- * the progress so far. Written into a temporary folder and swapped in, so a crash never leaves a
- * half-written checkpoint.
+ * A method's end-of-epoch checkpoint: the graph with its updater state, the task's own state, the
+ * state of each sampler the task created ({@code samplers/<key>.bin}, key = the sampler's config
+ * path under the task's, e.g. {@code sampler}) and the progress so far. Written into a temporary
+ * folder and swapped in, so a crash never leaves a half-written checkpoint.
  */
 public final class Checkpoints {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SAMPLERS = "samplers";
 
   /** Progress of a method's training at the end of an epoch. */
   record Progress(
@@ -47,6 +54,7 @@ public final class Checkpoints {
       Files.createDirectories(tmp.resolve("task"));
       graph.save(tmp.resolve("graph.fb").toFile(), true);
       task.saveState(tmp.resolve("task"));
+      saveSamplers(task, tmp.resolve(SAMPLERS));
       JSON.writeValue(tmp.resolve("progress.json").toFile(), progress);
       deleteRecursively(old);
       if (Files.exists(folder)) {
@@ -77,6 +85,28 @@ public final class Checkpoints {
 
   void loadTaskState(PretextTask task) throws IOException {
     task.loadState(complete().resolve("task"));
+    Path samplers = complete().resolve(SAMPLERS);
+    for (Components.TaskSampler s : Components.samplersOf(task)) {
+      Path file = samplers.resolve(s.key() + ".bin");
+      if (!Files.exists(file)) {
+        throw new IOException("the checkpoint " + complete() + " holds no state of the sampler at "
+            + s.path() + " (" + file.getFileName() + ")");
+      }
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        s.sampler().loadState(in);
+      } catch (IOException e) {
+        throw new IOException("restoring the sampler at " + s.path() + " from " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void saveSamplers(PretextTask task, Path folder) throws IOException {
+    Files.createDirectories(folder);
+    for (Components.TaskSampler s : Components.samplersOf(task)) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folder.resolve(s.key() + ".bin")))) {
+        s.sampler().saveState(out);
+      }
+    }
   }
 
   void delete() throws IOException {

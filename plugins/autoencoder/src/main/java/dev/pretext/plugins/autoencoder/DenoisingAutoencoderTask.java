@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,10 +38,10 @@ final class DenoisingAutoencoderTask implements PretextTask {
   static final String CLEAN = "clean";
   /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
   static final String RECONSTRUCTION = "reconstruction";
-  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
-  static final String LOGIT_LOSS = "binary-cross-entropy";
-
-  private static final Set<String> ROLES = Set.of("prediction", "target");
+  /** The decoder's logits or their sigmoid, whichever the loss takes, against the clean images. */
+  private static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "prediction", Set.of(Loss.Input.LOGITS, Loss.Input.PROBABILITIES),
+      "target", Set.of(Loss.Input.TARGETS));
 
   private final Corruption corruption;
   private final int codeSize;
@@ -67,10 +67,9 @@ final class DenoisingAutoencoderTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
           path + ".decoder.channels", problem);
     }
-    String lossType = c.getString("loss.type");
     this.loss = context.components().createLoss(c, path, "denoising-autoencoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");
-    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.lossTakesLogits = loss.consumes().get("prediction") == Loss.Input.LOGITS;
     this.seed = context.seed();
   }
 
@@ -98,14 +97,13 @@ final class DenoisingAutoencoderTask implements PretextTask {
 
   /** Rows input / corrupted / reconstruction, in {@code reconstructions.png}. */
   @Override
-  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
-      throws IOException {
+  public List<Path> writeVisuals(GraphRunner runner, SameDiff graph, TaskGraph taskGraph, INDArray images,
+      Path folder) throws IOException {
     if (reconstructionName == null) {
       throw new IllegalStateException("writeVisuals before build");
     }
     INDArray corrupted = corruption.apply(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(noisyName, corrupted), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, corrupted);
     return List.of(ImageGrid.write(folder.resolve("reconstructions.png"),
         List.of(images, corrupted, reconstruction)));
   }
@@ -116,13 +114,13 @@ final class DenoisingAutoencoderTask implements PretextTask {
    * held-out set's mean image. MSE per pixel in [0, 1] and the PSNR it means.
    */
   @Override
-  public Map<String, Double> pretextMetrics(SameDiff graph, TaskGraph taskGraph, INDArray images) {
+  public Map<String, Double> pretextMetrics(GraphRunner runner, SameDiff graph, TaskGraph taskGraph,
+      INDArray images) {
     if (reconstructionName == null) {
       throw new IllegalStateException("pretextMetrics before build");
     }
     INDArray corrupted = corruption.apply(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(noisyName, corrupted), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, corrupted);
     double mse = ImageErrors.mse(reconstruction, images);
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("mse", mse);
@@ -136,18 +134,12 @@ final class DenoisingAutoencoderTask implements PretextTask {
   }
 
   /**
-   * Runs {@code pass} with batch norm on the batch's own statistics, as in training: the running
-   * statistics were calibrated on whole, clean images, and the shifted statistics of corrupted
-   * inputs would distort the picture.
+   * The reconstruction of {@code corrupted}, batch norm on the batches' own statistics as in
+   * training: the running statistics were calibrated on whole, clean images, and the shifted
+   * statistics of corrupted inputs would distort the picture.
    */
-  private static INDArray withBatchStatistics(SameDiff graph, Supplier<INDArray> pass) {
-    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
-    float before = flag.getFloat(0);
-    flag.assign(1f);
-    try {
-      return pass.get();
-    } finally {
-      flag.assign(before);
-    }
+  private INDArray reconstruct(GraphRunner runner, SameDiff graph, INDArray corrupted) {
+    return runner.inferWithBatchStatistics(graph, Map.of(noisyName, corrupted), reconstructionName)
+        .get(reconstructionName);
   }
 }

@@ -55,8 +55,9 @@ final class ByolTask implements PretextTask {
   /** The online predictions of both views, {@code [2N, D]}. */
   static final String PREDICTIONS = "predictions";
 
-  /** What this task hands its loss. */
-  static final Set<String> ROLES = Set.of("prediction", "target");
+  /** What this task hands its loss: the online prediction and the target network's projection. */
+  static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "prediction", Set.of(Loss.Input.EMBEDDINGS), "target", Set.of(Loss.Input.EMBEDDINGS));
 
   /** Validated settings of an MLP (projector or predictor): linear, batch norm, ReLU, linear. */
   record Mlp(int hidden, int output) {

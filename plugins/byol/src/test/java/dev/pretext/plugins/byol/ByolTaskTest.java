@@ -169,6 +169,10 @@ class ByolTaskTest {
         .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("projector.output");
     assertThatThrownBy(() -> task("loss { type = info-nce }", 1))
         .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("negative-cosine");
+    // mse reads the same roles, but compares probabilities, not embeddings.
+    assertThatThrownBy(() -> task("loss { type = mse }", 1))
+        .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.task.loss.type")
+        .hasMessageContaining("the loss 'mse' takes probabilities as 'prediction' but byol gives it as embeddings");
   }
 
   private static double maxDifference(INDArray a, INDArray b) {

@@ -3,6 +3,7 @@ package dev.pretext.plugins.colorization;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.ConvDecoder;
@@ -50,7 +51,7 @@ final class ColorizationTask implements PretextTask {
   /** The logits over ab bins, {@code [N, Q, H/s, W/s]}. */
   static final String LOGITS = "ab_logits";
 
-  /** Held-out images go through the graph in chunks of at most this many. */
+  /** Held-out images are colourized in chunks of at most this many, bounding their logits' memory. */
   private static final int CHUNK = 64;
 
   private final ColorizationSettings settings;
@@ -253,13 +254,13 @@ final class ColorizationTask implements PretextTask {
 
   /** Rows: lightness only (as grey) / predicted colour / true colour, in {@code colorization.png}. */
   @Override
-  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
-      throws IOException {
+  public List<Path> writeVisuals(GraphRunner runner, SameDiff graph, TaskGraph taskGraph, INDArray images,
+      Path folder) throws IOException {
     if (images.size(1) != 3) {
       return List.of();
     }
     INDArray lab = Lab.fromRgb(images);
-    INDArray ab = predictAb(graph, images);
+    INDArray ab = predictAb(runner, graph, images);
     INDArray grey = ColourMetrics.colourize(lab, Nd4j.zerosLike(ab));
     INDArray predicted = ColourMetrics.colourize(lab, ab);
     return List.of(ImageGrid.write(folder.resolve("colorization.png"), List.of(grey, predicted, images)));
@@ -270,11 +271,12 @@ final class ColorizationTask implements PretextTask {
    * the same for predicting grey (a = b = 0). Empty for grayscale images: no colour to compare.
    */
   @Override
-  public Map<String, Double> pretextMetrics(SameDiff graph, TaskGraph taskGraph, INDArray images) {
+  public Map<String, Double> pretextMetrics(GraphRunner runner, SameDiff graph, TaskGraph taskGraph,
+      INDArray images) {
     if (images.size(1) != 3) {
       return Map.of();
     }
-    return new LinkedHashMap<>(ColourMetrics.of(images, predictAb(graph, images)));
+    return new LinkedHashMap<>(ColourMetrics.of(images, predictAb(runner, graph, images)));
   }
 
   /**
@@ -285,7 +287,7 @@ final class ColorizationTask implements PretextTask {
    * statistics are calibrated on the evaluation data, which may be another dataset (grayscale
    * Fashion-MNIST after pretraining on colour photos).
    */
-  INDArray predictAb(SameDiff graph, INDArray images) {
+  INDArray predictAb(GraphRunner runner, SameDiff graph, INDArray images) {
     if (logitsName == null) {
       throw new IllegalStateException("predictAb before build");
     }
@@ -296,25 +298,10 @@ final class ColorizationTask implements PretextTask {
       INDArray chunk = images.get(NDArrayIndex.interval(start, end), NDArrayIndex.all(), NDArrayIndex.all(),
           NDArrayIndex.all());
       result.get(NDArrayIndex.interval(start, end), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all())
-          .assign(decode(logits(graph, lightness(chunk)), (int) images.size(2), (int) images.size(3)));
+          .assign(decode(runner.inferWithBatchStatistics(graph, Map.of(lightnessName, lightness(chunk)), logitsName)
+              .get(logitsName), (int) images.size(2), (int) images.size(3)));
     }
     return result;
-  }
-
-  private INDArray logits(SameDiff graph, INDArray lightness) {
-    // Batch statistics fail on a batch of one in M2.1: duplicate it, keep the first.
-    boolean single = lightness.size(0) == 1;
-    INDArray input = single ? Nd4j.concat(0, lightness, lightness) : lightness;
-    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
-    float before = flag.getFloat(0);
-    flag.assign(1f);
-    try {
-      INDArray out = graph.output(Map.of(lightnessName, input), logitsName).get(logitsName).dup();
-      return single ? out.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all(), NDArrayIndex.all(),
-          NDArrayIndex.all()).dup() : out;
-    } finally {
-      flag.assign(before);
-    }
   }
 
   /** Logits {@code [N, Q, h, w]} → annealed-mean ab {@code [N, 2, H, W]} (nearest upsampling). */

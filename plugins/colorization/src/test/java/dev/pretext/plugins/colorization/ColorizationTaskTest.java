@@ -155,16 +155,16 @@ class ColorizationTaskTest {
 
     INDArray heldOut = TestKit.colourSampleImages(1100).images().get(NDArrayIndex.interval(1024, 1100),
         NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
-    Map<String, Double> m = task.pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
+    Map<String, Double> m = task.pretextMetrics(TestKit.graphRunner(64), trained.graph(), trained.taskGraph(), heldOut);
     System.out.println("colorization pretext metrics after 50 steps: " + m);
     assertThat(m.values()).allMatch(Double::isFinite);
     // The colourized images are closer to the truth than grey ones: it learned colour. (The ab
     // error is not compared: rebalancing makes it guess colour on the black background, where ab
     // is invisible in RGB but counts in ab units.)
     assertThat(m.get("psnr_db")).isGreaterThan(m.get("grey_psnr_db"));
-    assertThat(task.pretextMetrics(trained.graph(), trained.taskGraph(), TestKit.sampleImages(4).images())).isEmpty();
+    assertThat(task.pretextMetrics(TestKit.graphRunner(64), trained.graph(), trained.taskGraph(), TestKit.sampleImages(4).images())).isEmpty();
 
-    List<Path> files = task.writeVisuals(trained.graph(), trained.taskGraph(),
+    List<Path> files = task.writeVisuals(TestKit.graphRunner(64), trained.graph(), trained.taskGraph(),
         heldOut.get(NDArrayIndex.interval(0, 8), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()), dir);
     assertThat(files).containsExactly(dir.resolve("colorization.png"));
     BufferedImage png = ImageIO.read(files.get(0).toFile());

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,10 +43,11 @@ final class ContextEncoderTask implements PretextTask {
   static final String WEIGHT = "weight";
   /** The reconstruction in [0, 1], sigmoid of the decoder's logits. */
   static final String RECONSTRUCTION = "reconstruction";
-  /** The loss that is given logits rather than the reconstruction in [0, 1]. */
-  static final String LOGIT_LOSS = "binary-cross-entropy";
-
-  private static final Set<String> ROLES = Set.of("prediction", "target", "weight");
+  /** The decoder's logits or their sigmoid, whichever the loss takes, the images and the weights. */
+  private static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "prediction", Set.of(Loss.Input.LOGITS, Loss.Input.PROBABILITIES),
+      "target", Set.of(Loss.Input.TARGETS),
+      "weight", Set.of(Loss.Input.TARGETS));
 
   private final MaskSettings mask;
   private final float fill;
@@ -73,10 +74,9 @@ final class ContextEncoderTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
           path + ".decoder.channels", problem);
     }
-    String lossType = c.getString("loss.type");
     this.loss = context.components().createLoss(c, path, "context-encoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");
-    this.lossTakesLogits = lossType.equals(LOGIT_LOSS);
+    this.lossTakesLogits = loss.consumes().get("prediction") == Loss.Input.LOGITS;
     this.seed = context.seed();
   }
 
@@ -104,14 +104,13 @@ final class ContextEncoderTask implements PretextTask {
 
   /** Rows input / masked / inpainted (the reconstruction pasted into the hole), in {@code inpainting.png}. */
   @Override
-  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
-      throws IOException {
+  public List<Path> writeVisuals(GraphRunner runner, SameDiff graph, TaskGraph taskGraph, INDArray images,
+      Path folder) throws IOException {
     if (reconstructionName == null) {
       throw new IllegalStateException("writeVisuals before build");
     }
     Batch b = mask(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(maskedName, b.masked), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, b.masked);
     INDArray inpainted = b.masked.mul(b.hidden.rsub(1)).addi(reconstruction.mul(b.hidden));
     return List.of(ImageGrid.write(folder.resolve("inpainting.png"), List.of(images, b.masked, inpainted)));
   }
@@ -122,13 +121,13 @@ final class ContextEncoderTask implements PretextTask {
    * and the PSNR it means.
    */
   @Override
-  public Map<String, Double> pretextMetrics(SameDiff graph, TaskGraph taskGraph, INDArray images) {
+  public Map<String, Double> pretextMetrics(GraphRunner runner, SameDiff graph, TaskGraph taskGraph,
+      INDArray images) {
     if (reconstructionName == null) {
       throw new IllegalStateException("pretextMetrics before build");
     }
     Batch b = mask(images, new Random(seed));
-    INDArray reconstruction = withBatchStatistics(graph,
-        () -> graph.output(Map.of(maskedName, b.masked), reconstructionName).get(reconstructionName));
+    INDArray reconstruction = reconstruct(runner, graph, b.masked);
     double mse = ImageErrors.mse(reconstruction, images, b.hidden);
     INDArray visible = b.hidden.rsub(1);
     long n = images.size(0);
@@ -173,19 +172,13 @@ final class ContextEncoderTask implements PretextTask {
   }
 
   /**
-   * Runs {@code pass} with batch norm on the batch's own statistics, as in training: the running
-   * statistics were calibrated on whole, clean images, and the shifted statistics of masked
-   * inputs would distort the picture.
+   * The reconstruction of {@code masked}, batch norm on the batches' own statistics as in
+   * training: the running statistics were calibrated on whole, clean images, and the shifted
+   * statistics of masked inputs would distort the picture.
    */
-  private static INDArray withBatchStatistics(SameDiff graph, Supplier<INDArray> pass) {
-    INDArray flag = graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr();
-    float before = flag.getFloat(0);
-    flag.assign(1f);
-    try {
-      return pass.get();
-    } finally {
-      flag.assign(before);
-    }
+  private INDArray reconstruct(GraphRunner runner, SameDiff graph, INDArray masked) {
+    return runner.inferWithBatchStatistics(graph, Map.of(maskedName, masked), reconstructionName)
+        .get(reconstructionName);
   }
 
   /** One masked batch, each array {@code [N, C, H, W]}. */

@@ -2,6 +2,7 @@ package dev.pretext.plugins.contextencoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
@@ -153,6 +154,41 @@ class ContextEncoderTaskTest extends PretextTaskConformance {
   }
 
   @Test
+  void theLossIsHandedTheLogitsOrTheReconstructionAsItDeclares() {
+    INDArray images = TestKit.sampleImages(16).images();
+    for (String lossType : List.of("mse", "binary-cross-entropy")) {
+      PretextTask task = TestKit.task(taskType(), "loss.type = " + lossType, 1);
+      GraphBuilder g = GraphBuilder.create(1);
+      PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), TestKit.sample().train().shape());
+      Map<String, INDArray> prepared = task.prepare(images, new Random(1));
+      Map<String, INDArray> out = g.sameDiff().output(prepared, tg.loss(), ContextEncoderTask.RECONSTRUCTION);
+      double[] r = out.get(ContextEncoderTask.RECONSTRUCTION).dup('c').data().asDouble();
+      double[] t = prepared.get(ContextEncoderTask.TARGET).dup('c').data().asDouble();
+      double[] w = prepared.get(ContextEncoderTask.WEIGHT).dup('c').data().asDouble();
+      double sum = 0;
+      double weights = 0;
+      for (int k = 0; k < r.length; k++) {
+        // mse takes the reconstruction r = sigmoid(logits); binary cross-entropy the logits, so
+        // its value is the cross-entropy of r.
+        double perElement = lossType.equals("mse") ? (r[k] - t[k]) * (r[k] - t[k])
+            : -(t[k] * Math.log(r[k]) + (1 - t[k]) * Math.log(1 - r[k]));
+        sum += w[k] * perElement;
+        weights += w[k];
+      }
+      assertThat(out.get(tg.loss()).getDouble(0)).as(lossType).isCloseTo(sum / weights, within(1e-4 * sum / weights));
+    }
+  }
+
+  @Test
+  void aLossTakingWhatTheTaskCannotGiveIsAConfigurationError() {
+    assertThatThrownBy(() -> TestKit.task(taskType(), "loss.type = negative-cosine", 1))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("test.task.loss.type")
+        .hasMessageContaining("the loss 'negative-cosine' takes embeddings as 'prediction' but context-encoder gives it as"
+            + " logits or probabilities; use a reconstruction loss such as mse or binary-cross-entropy");
+  }
+
+  @Test
   void everyDecoderVariableGetsAGradient() {
     for (String loss : List.of("mse", "binary-cross-entropy")) {
       PretextTask task = TestKit.task(taskType(), "loss.type = " + loss, 1);
@@ -190,9 +226,8 @@ class ContextEncoderTaskTest extends PretextTaskConformance {
     PretextTask task = TestKit.task(taskType(), "", 1);
     GraphBuilder g = GraphBuilder.create(1);
     PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), TestKit.sample().train().shape());
-    INDArray flag = g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    List<Path> files = task.writeVisuals(g.sameDiff(), tg, TestKit.sampleImages(6).images(), folder.resolve("v"));
-    assertThat(flag.getFloat(0)).as("inference mode restored").isZero();
+    List<Path> files = task.writeVisuals(TestKit.graphRunner(32), g.sameDiff(), tg, TestKit.sampleImages(6).images(),
+        folder.resolve("v"));
     assertThat(files).singleElement().satisfies(f -> assertThat(f.getFileName().toString()).isEqualTo("inpainting.png"));
     BufferedImage png = ImageIO.read(files.get(0).toFile());
     assertThat(png.getWidth()).isEqualTo(2 + 6 * (SIDE * 3 + 2));

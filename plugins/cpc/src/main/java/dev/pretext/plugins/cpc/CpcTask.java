@@ -105,8 +105,8 @@ final class CpcTask implements PretextTask {
     }
     this.context = new Context(intIn(cc, path + ".context", "rows", 1, grid.rows(), null), width,
         intIn(cc, path + ".context", "channels", 1, 4096, null));
-    this.sampler = ctx.components().create(NegativeSampler.class, c.getString("sampler.type"),
-        c.getConfig("sampler"), path + ".sampler");
+    this.sampler = ctx.components().createSampler(c, path, "cpc", Set.of(NegativeSampler.Need.GRID),
+        "patch-grid");
     this.loss = ctx.components().createLoss(c, path, "cpc", ROLES,
         "a contrastive loss such as info-nce");
   }

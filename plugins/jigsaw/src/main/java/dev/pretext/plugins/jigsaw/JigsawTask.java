@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.EncoderModule;
+import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
@@ -160,8 +161,8 @@ final class JigsawTask implements PretextTask {
    * (framed green when it is the applied one, red otherwise).
    */
   @Override
-  public List<Path> writeVisuals(SameDiff graph, TaskGraph taskGraph, INDArray images, Path folder)
-      throws IOException {
+  public List<Path> writeVisuals(GraphRunner runner, SameDiff graph, TaskGraph taskGraph, INDArray images,
+      Path folder) throws IOException {
     if (logitsName == null) {
       throw new IllegalStateException("writeVisuals before build");
     }
@@ -197,7 +198,8 @@ final class JigsawTask implements PretextTask {
    * the permutation set's {@code permutations_min_hamming}.
    */
   @Override
-  public Map<String, Double> pretextMetrics(SameDiff graph, TaskGraph taskGraph, INDArray images) {
+  public Map<String, Double> pretextMetrics(GraphRunner runner, SameDiff graph, TaskGraph taskGraph,
+      INDArray images) {
     if (logitsName == null) {
       throw new IllegalStateException("pretextMetrics before build");
     }

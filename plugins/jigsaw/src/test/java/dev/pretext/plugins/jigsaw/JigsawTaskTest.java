@@ -154,7 +154,7 @@ class JigsawTaskTest extends PretextTaskConformance {
 
     // 257 images: the last batch of the metric pass would hold one image alone if not merged.
     INDArray heldOut = TestKit.sample().test().batch(java.util.stream.IntStream.range(0, 257).toArray());
-    Map<String, Double> metrics = task.pretextMetrics(trained.graph(), trained.taskGraph(), heldOut);
+    Map<String, Double> metrics = task.pretextMetrics(TestKit.graphRunner(32), trained.graph(), trained.taskGraph(), heldOut);
     assertThat(metrics).containsOnlyKeys("puzzle_top1", "puzzle_top5", "permutations_min_hamming");
     assertThat(metrics.get("puzzle_top1")).isGreaterThan(3.0 / 24);
     assertThat(metrics.get("puzzle_top5")).isGreaterThanOrEqualTo(metrics.get("puzzle_top1"));
@@ -180,7 +180,7 @@ class JigsawTaskTest extends PretextTaskConformance {
     GraphBuilder g = GraphBuilder.create(1);
     PretextTask.TaskGraph tg = build(task, g);
     INDArray flag = g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    List<Path> files = task.writeVisuals(g.sameDiff(), tg, TestKit.sampleImages(6).images(), dir.resolve("v"));
+    List<Path> files = task.writeVisuals(TestKit.graphRunner(32), g.sameDiff(), tg, TestKit.sampleImages(6).images(), dir.resolve("v"));
     assertThat(files).extracting(f -> f.getFileName().toString())
         .containsExactly(JigsawTask.PERMUTATIONS_FILE, "jigsaw.png");
     assertThat(PermutationSet.read(files.get(0)).samePermutations(task.permutations())).isTrue();

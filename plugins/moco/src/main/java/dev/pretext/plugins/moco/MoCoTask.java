@@ -13,11 +13,7 @@ import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.api.graph.Ops;
-import java.io.Externalizable;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +61,9 @@ final class MoCoTask implements PretextTask {
   /** Placeholder of the key network's L2-normalized keys {@code [N, D]}, fed before each step. */
   static final String KEYS = "keys";
 
+  /** What this task gives its sampler: query-key pairs, and the key network's keys after each step. */
+  static final Set<NegativeSampler.Need> PROVIDED = Set.of(NegativeSampler.Need.PAIRS, NegativeSampler.Need.STEP_KEYS);
+
   /** What this task hands its loss: the fields of the sampler's logits. */
   static final Set<String> ROLES = Set.of("similarities", "positives", "valid");
 
@@ -103,8 +102,8 @@ final class MoCoTask implements PretextTask {
       throw new ConfigException.BadValue(c.getValue("momentum").origin(), path + ".momentum",
           "must be between 0 and 1, got " + momentum);
     }
-    this.sampler = context.components().create(NegativeSampler.class, c.getString("sampler.type"),
-        c.getConfig("sampler"), path + ".sampler");
+    this.sampler = context.components().createSampler(c, path, "moco", PROVIDED,
+        "queue");
     this.loss = context.components().createLoss(c, path, "moco", ROLES,
         "a contrastive loss such as info-nce");
   }
@@ -158,27 +157,15 @@ final class MoCoTask implements PretextTask {
     stepKeys = null;
   }
 
+  /** The key network; the runtime keeps the sampler's queue itself ({@link NegativeSampler#saveState}). */
   @Override
   public void saveState(Path folder) throws IOException {
     keyNetwork().save(folder.resolve("key-network.bin"));
-    // Plugins share only the JDK, the SPI and ND4J: a sampler with state offers it as Externalizable.
-    if (sampler instanceof Externalizable state) {
-      try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(folder.resolve("sampler.bin")))) {
-        state.writeExternal(out);
-      }
-    }
   }
 
   @Override
   public void loadState(Path folder) throws IOException {
     keyNetwork().load(folder.resolve("key-network.bin"));
-    if (sampler instanceof Externalizable state) {
-      try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(folder.resolve("sampler.bin")))) {
-        state.readExternal(in);
-      } catch (ClassNotFoundException e) {
-        throw new IOException("reading the sampler's state from " + folder, e);
-      }
-    }
   }
 
   /** The key network (after {@link #build}). */

@@ -7,9 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.MomentumNetwork;
+import dev.pretext.runtime.config.Components;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.runtime.training.TrainingEngine;
 import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
-import dev.pretext.runtime.training.TrainedMethod;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -141,14 +145,12 @@ class MoCoTaskTest {
   }
 
   @Test
-  void savedStateRestoresTheKeyNetworkAndTheQueue(@TempDir Path folder) throws Exception {
+  void savedStateRestoresTheKeyNetwork(@TempDir Path folder) throws Exception {
     OneStep run = new OneStep(task(SMALL_QUEUE, 5), 5, 10);
     INDArray images = TestKit.sampleImages(BATCH).images();
     run.run(images);
     run.run(images);
     run.task.saveState(folder);
-    assertThat(folder.resolve("key-network.bin")).exists();
-    assertThat(Files.size(folder.resolve("sampler.bin"))).isGreaterThan(256L * 128 * 4);
 
     OneStep resumed = new OneStep(task(SMALL_QUEUE, 6), 6, 10);
     resumed.task.loadState(folder);
@@ -156,14 +158,59 @@ class MoCoTaskTest {
     MomentumNetwork loaded = ((MoCoTask) resumed.task).keyNetwork();
     assertThat(snapshot(loaded, loaded.parameters())).allSatisfy((name, value) ->
         assertThat(value.equals(saved.graph().getVariable(name).getArr())).as(name).isTrue());
+  }
 
-    Map<String, INDArray> prepared = run.task.prepare(images, new Random(9));
-    Map<String, INDArray> a = run.task.beforeStep(prepared, run.context());
-    Map<String, INDArray> b = resumed.task.beforeStep(prepared, resumed.context());
-    for (String name : List.of(MoCoTask.KEYS, "sampler/queue", "sampler/queue_mask")) {
-      assertThat(b.get(name).equals(a.get(name))).as(name).isTrue();
-    }
-    assertThat(b.get("sampler/queue_mask").sumNumber().intValue()).isEqualTo(2 * BATCH);
+  @Test
+  void theCheckpointKeepsTheQueueByteForByteAndAResumedRunEqualsAnUninterruptedOne(@TempDir Path dir)
+      throws Exception {
+    Path work = dir.resolve("work");
+    // 4 steps an epoch: after the first epoch the 256-slot queue holds 4 batches of keys.
+    MoCoTask interrupted = task(SMALL_QUEUE, 7);
+    trainEpochs(interrupted, 1, work, false);
+    byte[] checkpointed = Files.readAllBytes(work.resolve("checkpoint/samplers/sampler.bin"));
+    assertThat(checkpointed).isEqualTo(samplerState(interrupted));
+    // size, width, write position, fill, then 256 slots of 128 floats
+    assertThat(checkpointed).hasSize(4 * 4 + 256 * 128 * 4);
+
+    MoCoTask restored = task(SMALL_QUEUE, 7);
+    trainEpochs(restored, 1, work, true);
+    assertThat(samplerState(restored)).as("restored from the checkpoint, nothing left to train")
+        .isEqualTo(checkpointed);
+
+    TrainedMethod resumed = trainEpochs(task(SMALL_QUEUE, 7), 2, work, true);
+    MoCoTask straightTask = task(SMALL_QUEUE, 7);
+    TrainedMethod straight = trainEpochs(straightTask, 2, dir.resolve("straight"), false);
+    // Step 4, the first after the resume, compares against the restored queue (an empty one
+    // would give a loss of 0); every later step against what the restored queue became.
+    assertThat(resumed.stepLosses().get(4)).isGreaterThan(1);
+    assertThat(resumed.stepLosses()).isEqualTo(straight.stepLosses());
+    assertThat(Files.readAllBytes(work.resolve("checkpoint/samplers/sampler.bin")))
+        .isEqualTo(samplerState(straightTask));
+  }
+
+  private static TrainedMethod trainEpochs(MoCoTask task, int epochs, Path work, boolean resume) {
+    return new TrainingEngine().train(new TrainingEngine.Run("moco", task, TestKit.smallEncoder(7),
+        TestKit.sampleImages(4 * BATCH), new Suite.TrainingSettings(epochs, BATCH, 1e-3, 0, 2, 0), 7, work,
+        resume));
+  }
+
+  /** What the runtime's checkpoint writes for the task's sampler. */
+  private static byte[] samplerState(MoCoTask task) throws Exception {
+    List<Components.TaskSampler> samplers = Components.samplersOf(task);
+    assertThat(samplers).extracting(Components.TaskSampler::key).containsExactly("sampler");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    samplers.get(0).sampler().saveState(bytes);
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void aSamplerThatNeedsWhatMocoDoesNotProvideIsNamedWithWhatIsMissing() {
+    assertThatThrownBy(() -> task("sampler { type = patch-grid }", 1))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("test.task.sampler.type")
+        .hasMessageContaining("the sampler 'patch-grid' needs queries and keys as [N, P, D] patch grids (grid),"
+            + " which moco does not provide")
+        .hasMessageContaining("use queue");
   }
 
   @Test

@@ -64,8 +64,9 @@ final class SimClrTask implements PretextTask {
     this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
         path + ".augmentations", "both views are the same image");
     this.projection = Projection.from(c.getConfig("projection"), path + ".projection");
-    this.sampler = context.components().create(NegativeSampler.class, c.getString("sampler.type"),
-        c.getConfig("sampler"), path + ".sampler");
+    // The views' projections are its pairs; there is no key encoder whose keys a queue could keep.
+    this.sampler = context.components().createSampler(c, path, "simclr", Set.of(NegativeSampler.Need.PAIRS),
+        "in-batch");
     this.loss = context.components().createLoss(c, path, "simclr", ROLES,
         "a contrastive loss such as nt-xent or info-nce");
   }

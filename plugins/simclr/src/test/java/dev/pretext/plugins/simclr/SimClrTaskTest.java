@@ -129,6 +129,17 @@ class SimClrTaskTest extends PretextTaskConformance {
         .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.task.loss.temperature");
   }
 
+  @Test
+  void aQueueSamplerIsRefusedAtValidationForWantOfAKeyEncoder() {
+    // Before samplers declared their needs, this failed at the first step's afterStep.
+    assertThatThrownBy(() -> TestKit.task("simclr", "sampler { type = queue }", 1))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("test.task.sampler.type")
+        .hasMessageContaining("the sampler 'queue' needs each step's keys from a key encoder, handed to afterStep"
+            + " (step_keys), which simclr does not provide (it provides queries and keys as [N, D] pairs (pairs));"
+            + " use in-batch");
+  }
+
   private static double meanAbs(INDArray x) {
     return x.norm1Number().doubleValue() / x.length();
   }

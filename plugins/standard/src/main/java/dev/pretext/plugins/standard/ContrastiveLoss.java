@@ -43,6 +43,12 @@ final class ContrastiveLoss implements Loss {
     return Set.of("similarities", "positives", "valid");
   }
 
+  /** The similarities are scores the loss scales by 1/τ and soft-maxes itself. */
+  @Override
+  public Map<String, Input> consumes() {
+    return Map.of("similarities", Input.LOGITS, "positives", Input.TARGETS, "valid", Input.TARGETS);
+  }
+
   @Override
   public SDVariable build(GraphBuilder graph, Map<String, SDVariable> inputs) {
     SameDiff sd = graph.sameDiff();

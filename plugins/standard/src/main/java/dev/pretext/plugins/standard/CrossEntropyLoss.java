@@ -28,6 +28,11 @@ final class CrossEntropyLoss implements Loss {
   }
 
   @Override
+  public Map<String, Input> consumes() {
+    return Map.of("logits", Input.LOGITS, "labels", Input.TARGETS);
+  }
+
+  @Override
   public SDVariable build(GraphBuilder graph, Map<String, SDVariable> inputs) {
     SDVariable logits = inputs.get("logits");
     SDVariable labels = inputs.get("labels");

@@ -22,6 +22,11 @@ final class NegativeCosineLoss implements Loss {
   }
 
   @Override
+  public Map<String, Input> consumes() {
+    return Map.of("prediction", Input.EMBEDDINGS, "target", Input.EMBEDDINGS);
+  }
+
+  @Override
   public SDVariable build(GraphBuilder graph, Map<String, SDVariable> inputs) {
     SameDiff sd = graph.sameDiff();
     SDVariable p = Ops.l2Normalize(sd, inputs.get("prediction"));

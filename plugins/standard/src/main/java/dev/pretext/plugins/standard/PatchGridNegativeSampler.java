@@ -3,6 +3,7 @@ package dev.pretext.plugins.standard;
 import com.typesafe.config.Config;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.graph.GraphBuilder;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -32,6 +33,11 @@ final class PatchGridNegativeSampler implements NegativeSampler {
 
   static PatchGridNegativeSampler from(Config c) {
     return new PatchGridNegativeSampler(c.getBoolean("negatives-from-same-image"));
+  }
+
+  @Override
+  public Set<Need> needs() {
+    return Set.of(Need.GRID);
   }
 
   @Override

@@ -4,12 +4,14 @@ import com.typesafe.config.Config;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import java.io.Externalizable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInput;
-import java.io.ObjectOutput;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,13 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The queue lives in Java as a ring buffer: {@link #feed} hands the graph its slots in slot
  * order with the mask, and {@link #afterStep} writes the step's keys over the oldest slots. The
- * order of the slots does not matter to a softmax over them.
- *
- * <p>Its contents belong in checkpoints. Plugins share only the JDK, the SPI and ND4J, so a task
- * reaches them through {@link Externalizable} ({@code writeExternal}/{@code readExternal}) rather
- * than through this class.
+ * order of the slots does not matter to a softmax over them. It needs those keys from its task
+ * ({@link Need#STEP_KEYS}), and its contents go into checkpoints ({@link #saveState}).
  */
-final class QueueNegativeSampler implements NegativeSampler, Externalizable {
+final class QueueNegativeSampler implements NegativeSampler {
 
   /** Placeholder of the queue's keys {@code [K, D]}, in the sampler's scope. */
   static final String QUEUE = "queue";
@@ -68,6 +67,11 @@ final class QueueNegativeSampler implements NegativeSampler, Externalizable {
   /** Number of slots holding a key (at most K). */
   int filled() {
     return filled;
+  }
+
+  @Override
+  public Set<Need> needs() {
+    return Set.of(Need.PAIRS, Need.STEP_KEYS);
   }
 
   @Override
@@ -149,7 +153,8 @@ final class QueueNegativeSampler implements NegativeSampler, Externalizable {
 
   /** Writes the queue: its size, width, write position, fill and slots. */
   @Override
-  public void writeExternal(ObjectOutput out) throws IOException {
+  public void saveState(OutputStream stream) throws IOException {
+    DataOutputStream out = new DataOutputStream(stream);
     out.writeInt(size);
     out.writeInt(width);
     out.writeInt(next);
@@ -159,11 +164,13 @@ final class QueueNegativeSampler implements NegativeSampler, Externalizable {
         out.writeFloat(v);
       }
     }
+    out.flush();
   }
 
-  /** Restores what {@link #writeExternal} wrote, for a queue of the same size (and width, if built). */
+  /** Restores what {@link #saveState} wrote, for a queue of the same size (and width, if built). */
   @Override
-  public void readExternal(ObjectInput in) throws IOException {
+  public void loadState(InputStream stream) throws IOException {
+    DataInputStream in = new DataInputStream(stream);
     int savedSize = in.readInt();
     int savedWidth = in.readInt();
     if (savedSize != size) {

@@ -39,6 +39,16 @@ final class ReconstructionLoss implements Loss {
     return Set.of("prediction", "target");
   }
 
+  /** MSE compares the prediction with the target as it is; binary cross-entropy applies its own sigmoid. */
+  @Override
+  public Map<String, Input> consumes() {
+    Input prediction = switch (kind) {
+      case MSE -> Input.PROBABILITIES;
+      case BINARY_CROSS_ENTROPY -> Input.LOGITS;
+    };
+    return Map.of("prediction", prediction, "target", Input.TARGETS, WEIGHT, Input.TARGETS);
+  }
+
   @Override
   public SDVariable build(GraphBuilder graph, Map<String, SDVariable> inputs) {
     SameDiff sd = graph.sameDiff();

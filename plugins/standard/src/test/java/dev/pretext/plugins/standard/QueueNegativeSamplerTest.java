@@ -13,8 +13,6 @@ import dev.pretext.testkit.TestKit;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -132,15 +130,11 @@ class QueueNegativeSamplerTest {
     sampler.afterStep(null, keys(1, 3));
     sampler.afterStep(null, keys(4, 2));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      sampler.writeExternal(out);
-    }
+    sampler.saveState(bytes);
 
     QueueNegativeSampler restored = queue(4);
     build(restored, GraphBuilder.create(1), new float[3][2], new float[3][2]);
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      restored.readExternal(in);
-    }
+    restored.loadState(new ByteArrayInputStream(bytes.toByteArray()));
     assertThat(firstColumn(restored.feed(null))).containsExactly(5, 2, 3, 4);
     // Both continue alike: the next key replaces the oldest (2).
     sampler.afterStep(null, keys(6, 1));
@@ -149,11 +143,8 @@ class QueueNegativeSamplerTest {
     assertThat(firstColumn(restored.feed(null))).containsExactly(5, 6, 3, 4);
 
     QueueNegativeSampler other = queue(8);
-    assertThatThrownBy(() -> {
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-        other.readExternal(in);
-      }
-    }).isInstanceOf(IOException.class).hasMessageContaining("4 slots");
+    assertThatThrownBy(() -> other.loadState(new ByteArrayInputStream(bytes.toByteArray())))
+        .isInstanceOf(IOException.class).hasMessageContaining("4 slots");
   }
 
   @Test
