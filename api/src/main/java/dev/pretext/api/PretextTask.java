@@ -54,6 +54,38 @@ public interface PretextTask {
   default void afterStep(StepContext step) {}
 
   /**
+   * The representation the protocols evaluate, computed from whole images as graph ops. The
+   * runtime builds it into a graph of its own (images → representation) for the frozen probes, the
+   * exported encoder, fine-tuning (with a linear head) and the supervised baseline, and copies the
+   * trained encoder's weights into it by name — so it uses the encoder module and graph ops only,
+   * no weights of its own. A task whose encoder sees something else than the images (patches,
+   * the lightness) derives it here. Default: the module applied to the images.
+   *
+   * @param graph the evaluation graph's builder
+   * @param encoder the encoder, created under {@link GraphBuilder#ENCODER_SCOPE} for images of
+   *     {@link #encoderShape}{@code (shape)}; apply it as {@link EncoderModule#MAIN}, the
+   *     application whose weights and batch-norm statistics {@link #build} trained under that scope
+   * @param images placeholder of {@code [N, C, H, W]} images in [0, 1]
+   * @param shape one of these images; may differ from the pretraining images (gray evaluation
+   *     images for a task pretrained on colour)
+   * @return {@code [N, D]}, D = {@link TaskGraph#representationSize()}
+   */
+  default Encoder.Representation representation(
+      GraphBuilder graph, EncoderModule encoder, SDVariable images, ImageShape shape) {
+    SDVariable h = encoder.apply(images, shape, EncoderModule.MAIN).representation();
+    return new Encoder.Representation(h, encoder.representationSize());
+  }
+
+  /**
+   * What one input of the encoder of {@link #representation} looks like for images of {@code
+   * shape}: the shape its module is created for (CPC: a patch; colorization: one channel).
+   * Default: the image itself.
+   */
+  default ImageShape encoderShape(ImageShape shape) {
+    return shape;
+  }
+
+  /**
    * The placeholder arrays that make the graph compute {@link TaskGraph#representation()} for
    * labeled images (default: the images fed to {@link TaskGraph#representationInput()}).
    */

@@ -85,6 +85,34 @@ public abstract class PretextTaskConformance {
   }
 
   @Test
+  void representationGraphEqualsThePreparedRepresentation() {
+    ImageSet data = images(64);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 5, data.shape());
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(5), data, 4, 32, 5);
+    SameDiff graph = trained.graph();
+    PretextTask.TaskGraph tg = trained.taskGraph();
+    INDArray sample = data.batch(new int[] {0, 3, 7, 11, 19, 42});
+    GraphBuilder alone = GraphBuilder.create(9);
+    SDVariable images = alone.placeholder("images", data.shape().batchShape());
+    dev.pretext.api.EncoderModule module = TestKit.smallEncoder(9)
+        .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(data.shape()));
+    Encoder.Representation rep = task.representation(alone, module, images, data.shape());
+    EncoderExport.copyEncoderArrays(graph, alone.sameDiff());
+    for (float training : new float[] {0f, 1f}) {
+      graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(training);
+      alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(training);
+      INDArray prepared = graph.output(task.prepareForRepresentation(tg, sample), tg.representation())
+          .get(tg.representation());
+      INDArray built = alone.sameDiff().output(Map.of("images", sample), rep.variable().name())
+          .get(rep.variable().name());
+      assertThat(built.shape()).containsExactly(prepared.shape());
+      assertThat(built.sub(prepared).amaxNumber().doubleValue())
+          .as("training flag %s: largest difference (of max %s)", training, prepared.amaxNumber())
+          .isLessThan(1e-4);
+    }
+  }
+
+  @Test
   void imageRepresentationOfAnExportedEncoderIsTheEvaluatedOne() {
     ImageSet data = images(256);
     PretextTask task = TestKit.task(taskType(), taskSettings(), 5, data.shape());

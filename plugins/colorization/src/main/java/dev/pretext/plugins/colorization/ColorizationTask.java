@@ -3,6 +3,7 @@ package dev.pretext.plugins.colorization;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.ConvDecoder;
@@ -210,6 +211,29 @@ final class ColorizationTask implements PretextTask {
   @Override
   public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
     return Map.of(graph.representationInput(), lightness(images));
+  }
+
+  /** The lightness: one channel. */
+  @Override
+  public ImageShape encoderShape(ImageShape shape) {
+    return shape.withChannels(1);
+  }
+
+  /**
+   * h of L/100, the lightness computed by graph ops from RGB images or, for grayscale ones (e.g.
+   * Fashion-MNIST in transfer), with each value v read as the sRGB grey (v, v, v), whose L is exact
+   * — the lightness the encoder would have seen for that grey in a colour photo (L/100 ≠ v:
+   * mid-grey 0.5 has L = 53.4).
+   */
+  @Override
+  public Encoder.Representation representation(GraphBuilder g, EncoderModule encoder,
+      SDVariable images, ImageShape shape) {
+    if (shape.channels() != 1 && shape.channels() != 3) {
+      throw new IllegalArgumentException("colorization reads 1- or 3-channel images, got " + shape);
+    }
+    SDVariable light = Lab.lightness(g.sameDiff(), images, shape.channels());
+    SDVariable h = encoder.apply(light, encoderShape(shape), EncoderModule.MAIN).representation();
+    return new Encoder.Representation(h, encoder.representationSize());
   }
 
   /** The same lightness as graph ops, so that the exported encoder reads RGB or grey images. */

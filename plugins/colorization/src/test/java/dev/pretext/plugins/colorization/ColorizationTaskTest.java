@@ -91,6 +91,26 @@ class ColorizationTaskTest {
   }
 
   @Test
+  void graphRepresentationOfGrayImagesEqualsTheJavaLightnessPath() {
+    ColorizationTask task = task("");
+    GraphBuilder g = GraphBuilder.create(1);
+    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), RGB);
+    g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray gray = TestKit.sampleImages(6).images();
+    INDArray old = g.sameDiff().output(task.prepareForRepresentation(tg, gray), tg.representation())
+        .get(tg.representation());
+    ImageShape grayShape = RGB.withChannels(1);
+    GraphBuilder alone = GraphBuilder.create(2);
+    SDVariable images = alone.placeholder("images", grayShape.batchShape());
+    var rep = task.representation(alone, TestKit.smallEncoder(2)
+        .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(grayShape)), images, grayShape);
+    dev.pretext.runtime.EncoderExport.copyEncoderArrays(g.sameDiff(), alone.sameDiff());
+    alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray built = alone.sameDiff().output(Map.of("images", gray), rep.variable().name()).get(rep.variable().name());
+    assertThat(built.sub(old).amaxNumber().doubleValue()).as("of max %s", old.amaxNumber()).isLessThan(1e-5);
+  }
+
+  @Test
   void representationReadsRgbAndGrayscaleAsLightness() {
     ColorizationTask task = task("");
     PretextTask.TaskGraph tg = task.build(GraphBuilder.create(1), TestKit.smallEncoder(1), RGB);

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
@@ -195,6 +196,37 @@ final class CpcTask implements PretextTask {
   @Override
   public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
     return Map.of(graph.representationInput(), grid.cut(images));
+  }
+
+  /** A patch: the encoder sees the grid's patches, not whole images. */
+  @Override
+  public ImageShape encoderShape(ImageShape shape) {
+    return new ImageShape(shape.channels(), grid.patch(), grid.patch());
+  }
+
+  /**
+   * The grid cut with graph slices, patch by patch ({@code [G·G·N, C, p, p]}, all images' first
+   * patch first: batch statistics are over all patches of the batch whatever their order, so the
+   * order changes nothing but the reshape), encoded, and averaged over the grid as in {@link #build}.
+   */
+  @Override
+  public Encoder.Representation representation(GraphBuilder g, EncoderModule encoder,
+      SDVariable images, ImageShape shape) {
+    SDVariable[] patches = new SDVariable[grid.size()];
+    int p = grid.patch();
+    for (int r = 0; r < grid.rows(); r++) {
+      for (int col = 0; col < grid.columns(); col++) {
+        int y = r * grid.stride();
+        int x = col * grid.stride();
+        patches[r * grid.columns() + col] =
+            images.get(all(), all(), interval(y, y + p), interval(x, x + p));
+      }
+    }
+    SDVariable all = patches.length == 1 ? patches[0] : g.sameDiff().concat(0, patches);
+    SDVariable z = encoder.apply(all, encoderShape(shape), EncoderModule.MAIN).representation();
+    long d = encoder.representationSize();
+    SDVariable pooled = z.reshape(grid.size(), -1, d).mean(g.name(REPRESENTATION), 0);
+    return new Encoder.Representation(pooled, d);
   }
 
   /**
