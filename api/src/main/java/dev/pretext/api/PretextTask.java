@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       arrays of the step's placeholders (views, rotations and their labels, masks, …);
  *   <li>per step, on the training thread: {@link #beforeStep} (e.g. a momentum encoder's keys),
  *       the optimizer step, then {@link #afterStep} (EMA update, queue push);
- *   <li>after training, {@link #prepareForRepresentation} feeds labeled images to the
- *       representation for evaluation.
+ *   <li>after training, the runtime builds {@link #representation} of whole images into a graph of
+ *       its own, with the trained encoder's weights, and evaluates it on labeled images.
  * </ol>
  */
 public interface PretextTask {
@@ -29,8 +29,10 @@ public interface PretextTask {
    * Builds the training graph.
    *
    * @param graph the builder; its training flag switches batch statistics on during training
-   * @param encoder the suite's encoder, to apply once or several times; build the one whose
-   *     representation is evaluated under {@code graph.scope(GraphBuilder.ENCODER_SCOPE)}
+   * @param encoder the suite's encoder, to apply once or several times; create the one whose
+   *     representation is evaluated under {@code graph.scope(GraphBuilder.ENCODER_SCOPE)} and apply
+   *     it to what {@link #representation} feeds it as {@link EncoderModule#MAIN} (or {@link
+   *     Encoder#build} it there): the evaluation graph takes its weights and statistics by name
    * @param dataShape the shape of one dataset image
    */
   TaskGraph build(GraphBuilder graph, Encoder encoder, ImageShape dataShape);
@@ -38,6 +40,8 @@ public interface PretextTask {
   /**
    * Turns a batch of unlabeled images into the arrays of the graph's placeholders. Runs on the
    * prefetch thread: it must not touch the graph or any state shared with the training thread.
+   * After training the runtime calls it again on batches of the same images to calibrate the
+   * graph's batch norm for {@link #writeVisuals} and {@link #pretextMetrics}.
    *
    * @param images {@code [N, C, H, W]} in [0, 1]
    * @param random the pipeline's seeded generator
@@ -86,29 +90,6 @@ public interface PretextTask {
   }
 
   /**
-   * The placeholder arrays that make the graph compute {@link TaskGraph#representation()} for
-   * labeled images (default: the images fed to {@link TaskGraph#representationInput()}).
-   */
-  default Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-    return Map.of(graph.representationInput(), images);
-  }
-
-  /**
-   * Builds, in a graph of its own, the representation the protocols evaluate computed from whole
-   * images alone: what {@code pretext export-encoder} writes, so that an exported encoder embeds
-   * images with no plugin code. Build the encoder under {@code
-   * graph.scope(GraphBuilder.ENCODER_SCOPE)}, as in {@link #build}: the trained weights are copied in
-   * by name. A task whose {@link #prepareForRepresentation} changes the images (cuts patches,
-   * converts colour) does the same here with graph ops. Default: the encoder on the images.
-   *
-   * @param images placeholder of {@code [N, C, H, W]} images in [0, 1] of {@code dataShape}
-   */
-  default Encoder.Representation buildImageRepresentation(
-      GraphBuilder graph, Encoder encoder, SDVariable images, ImageShape dataShape) {
-    return encoder.build(graph.scope(GraphBuilder.ENCODER_SCOPE), images, dataShape);
-  }
-
-  /**
    * Writes pictures that show what the method learned (e.g. input / masked / reconstruction
    * grids as PNG) into {@code folder}, after training, from a few held-out images. Default: none.
    *
@@ -150,10 +131,9 @@ public interface PretextTask {
    * Names of the graph variables a built task exposes to the runtime.
    *
    * @param loss the scalar loss to minimize
-   * @param representation the representation h evaluated by the protocols, {@code [N, D]}
+   * @param representation the encoder's representation h in the training graph, {@code [N, D]}:
+   *     what {@link #representation} computes from whole images
    * @param representationSize D
-   * @param representationInput the placeholder that feeds images to the representation
    */
-  record TaskGraph(
-      String loss, String representation, long representationSize, String representationInput) {}
+  record TaskGraph(String loss, String representation, long representationSize) {}
 }

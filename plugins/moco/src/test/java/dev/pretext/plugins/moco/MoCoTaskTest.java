@@ -49,7 +49,6 @@ class MoCoTaskTest {
     assertThat(java.util.Arrays.stream(fed.get(MoCoTask.KEYS).norm2(1).toDoubleVector()).boxed().toList())
         .as("keys are L2-normalized").allSatisfy(n -> assertThat(n).isCloseTo(1, within(1e-4)));
     assertThat(fed.get("sampler/queue").shape()).containsExactly(256, 128);
-    assertThat(run.taskGraph.representationInput()).isEqualTo(MoCoTask.QUERY_VIEWS);
     assertThat(run.taskGraph.representationSize()).isEqualTo(32);
   }
 
