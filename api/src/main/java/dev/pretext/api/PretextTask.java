@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ol>
  *   <li>{@link #build} once: the task declares placeholders, applies the encoder, adds its heads,
  *       creates its loss (and sampler) through {@link ComponentContext#components()}, and returns
- *       the loss and the representation the protocols evaluate;
+ *       the loss and the encoder's representation h;
  *   <li>per batch, on the prefetch thread: {@link #prepare} turns unlabeled images into the
  *       arrays of the step's placeholders (views, rotations and their labels, masks, …);
  *   <li>per step, on the training thread: {@link #beforeStep} (e.g. a momentum encoder's keys),
