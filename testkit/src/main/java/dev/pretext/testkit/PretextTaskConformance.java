@@ -87,6 +87,21 @@ public abstract class PretextTaskConformance {
   }
 
   @Test
+  void theTrainedGraphCalibratesEveryBatchNormOnBatchesItsTaskPrepares() {
+    ImageSet data = images(128);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 4, data.shape());
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(4), data, 2, 32, 4);
+    for (String running : trained.runningStatistics()) {
+      trained.graph().getVariable(running).getArr().assign(Float.NaN);
+    }
+    FrozenEncoder.calibrateTrainingGraph(trained, data, 2, 32, 4);
+    for (String running : trained.runningStatistics()) {
+      INDArray value = trained.graph().getVariable(running).getArr();
+      assertThat(value.isNaN().any() || value.isInfinite().any()).as("%s after calibration", running).isFalse();
+    }
+  }
+
+  @Test
   void anExportedEncoderEmbedsPlainImagesAsTheyWereEvaluated() throws IOException {
     ImageSet data = images(256);
     PretextTask task = TestKit.task(taskType(), taskSettings(), 5, data.shape());

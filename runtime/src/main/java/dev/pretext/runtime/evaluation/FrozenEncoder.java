@@ -100,8 +100,14 @@ public final class FrozenEncoder {
   public static void calibrateTrainingGraph(TrainedMethod method, ImageSet images, int batches, int batchSize,
       long seed) {
     Random augmentation = new Random(seed ^ 0x9EE7A5L);
+    // prepare may give arrays that beforeStep consumes and the graph lacks (MoCo's key views).
+    java.util.Set<String> placeholders = java.util.Set.copyOf(method.graph().inputs());
     calibrate(method.graph(), method.batchStatistics(), method.runningStatistics(), images, batches, batchSize,
-        seed, batch -> method.task().prepare(batch, augmentation));
+        seed, batch -> {
+          Map<String, INDArray> feed = new java.util.HashMap<>(method.task().prepare(batch, augmentation));
+          feed.keySet().retainAll(placeholders);
+          return feed;
+        });
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,22 @@ class MoCoTaskTest {
         .as("keys are L2-normalized").allSatisfy(n -> assertThat(n).isCloseTo(1, within(1e-4)));
     assertThat(fed.get("sampler/queue").shape()).containsExactly(256, 128);
     assertThat(run.taskGraph.representationSize()).isEqualTo(32);
+  }
+
+  @Test
+  void theTrainedGraphCalibratesItsBatchNormOnPreparedBatchesWhoseKeyViewsItLacks() {
+    TrainedMethod trained = TestKit.train(task(SMALL_QUEUE, 2), TestKit.smallEncoder(2), TestKit.sampleImages(128),
+        2, 32, 2);
+    assertThat(trained.graph().inputs()).doesNotContain(MoCoTask.KEY_VIEWS);
+    assertThat(trained.runningStatistics()).isNotEmpty();
+    for (String running : trained.runningStatistics()) {
+      trained.graph().getVariable(running).getArr().assign(Float.NaN);
+    }
+    FrozenEncoder.calibrateTrainingGraph(trained, TestKit.sampleImages(128), 2, 32, 2);
+    for (String running : trained.runningStatistics()) {
+      INDArray value = trained.graph().getVariable(running).getArr();
+      assertThat(value.isNaN().any() || value.isInfinite().any()).as("%s after calibration", running).isFalse();
+    }
   }
 
   @Test
