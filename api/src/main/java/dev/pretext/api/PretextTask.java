@@ -41,7 +41,8 @@ public interface PretextTask {
    * Turns a batch of unlabeled images into the arrays of the graph's placeholders. Runs on the
    * prefetch thread: it must not touch the graph or any state shared with the training thread.
    * After training the runtime calls it again on batches of the same images to calibrate the
-   * graph's batch norm for {@link #writeVisuals} and {@link #pretextMetrics}.
+   * graph's batch norm for {@link #writeVisuals} and {@link #pretextMetrics}, feeding the arrays
+   * that are placeholders of the graph (not those {@link #beforeStep} consumes).
    *
    * @param images {@code [N, C, H, W]} in [0, 1]
    * @param random the pipeline's seeded generator
