@@ -12,20 +12,23 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * implement {@link #create} implement it with {@link #buildOnce}).
  *
  * <p>An encoder implements {@link #create} (SPI 2.0; the shipped ones do) or, older, only {@link
- * #build}; tasks that apply an encoder more than once need {@link #create}.
+ * #build}: then {@link #create} gives a module that can be applied once, through {@link #build}.
+ * Tasks that apply an encoder more than once need an encoder that implements {@link #create}.
  */
 public interface Encoder {
 
   /**
    * Adds the encoder's weights to the graph, under the builder's scope.
    *
+   * <p>Default, for an encoder that implements only {@link #build} (SPI 1.x): a module whose one
+   * application calls {@link #build} under this builder's scope, with the encoder's own names and
+   * no feature maps; its width is known once it is applied, and a second application fails.
+   *
    * @param graph the graph under construction; use its name scope and initializers
    * @param shape the shape of one input image the weights are made for
-   * @throws UnsupportedOperationException for an encoder that implements only {@link #build}
    */
   default EncoderModule create(GraphBuilder graph, ImageShape shape) {
-    throw new UnsupportedOperationException(getClass().getName() + " implements only Encoder.build (SPI 1.x),"
-        + " so it cannot be applied twice with the same weights; implement Encoder.create");
+    return new BuildOnceModule(this, graph);
   }
 
   /**

@@ -14,13 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ol>
  *   <li>{@link #build} once: the task declares placeholders, applies the encoder, adds its heads,
  *       creates its loss (and sampler) through {@link ComponentContext#components()}, and returns
- *       the loss and the representation the protocols evaluate;
+ *       the loss and the encoder's representation h;
  *   <li>per batch, on the prefetch thread: {@link #prepare} turns unlabeled images into the
  *       arrays of the step's placeholders (views, rotations and their labels, masks, …);
  *   <li>per step, on the training thread: {@link #beforeStep} (e.g. a momentum encoder's keys),
  *       the optimizer step, then {@link #afterStep} (EMA update, queue push);
- *   <li>after training, {@link #prepareForRepresentation} feeds labeled images to the
- *       representation for evaluation.
+ *   <li>after training, the runtime builds {@link #representation} of whole images into a graph of
+ *       its own, with the trained encoder's weights, and evaluates it on labeled images.
  * </ol>
  */
 public interface PretextTask {
@@ -29,8 +29,10 @@ public interface PretextTask {
    * Builds the training graph.
    *
    * @param graph the builder; its training flag switches batch statistics on during training
-   * @param encoder the suite's encoder, to apply once or several times; build the one whose
-   *     representation is evaluated under {@code graph.scope(GraphBuilder.ENCODER_SCOPE)}
+   * @param encoder the suite's encoder, to apply once or several times; create the one whose
+   *     representation is evaluated under {@code graph.scope(GraphBuilder.ENCODER_SCOPE)} and apply
+   *     it to what {@link #representation} feeds it as {@link EncoderModule#MAIN} (or {@link
+   *     Encoder#build} it there): the evaluation graph takes its weights and statistics by name
    * @param dataShape the shape of one dataset image
    */
   TaskGraph build(GraphBuilder graph, Encoder encoder, ImageShape dataShape);
@@ -38,6 +40,9 @@ public interface PretextTask {
   /**
    * Turns a batch of unlabeled images into the arrays of the graph's placeholders. Runs on the
    * prefetch thread: it must not touch the graph or any state shared with the training thread.
+   * After training the runtime calls it again on batches of the same images to calibrate the
+   * graph's batch norm for {@link #writeVisuals} and {@link #pretextMetrics}, feeding the arrays
+   * that are placeholders of the graph (not those {@link #beforeStep} consumes).
    *
    * @param images {@code [N, C, H, W]} in [0, 1]
    * @param random the pipeline's seeded generator
@@ -54,26 +59,35 @@ public interface PretextTask {
   default void afterStep(StepContext step) {}
 
   /**
-   * The placeholder arrays that make the graph compute {@link TaskGraph#representation()} for
-   * labeled images (default: the images fed to {@link TaskGraph#representationInput()}).
+   * The representation the protocols evaluate, computed from whole images as graph ops. The
+   * runtime builds it into a graph of its own (images → representation) for the frozen probes, the
+   * exported encoder, fine-tuning (with a linear head) and the supervised baseline, and copies the
+   * trained encoder's weights into it by name — so it uses the encoder module and graph ops only,
+   * no weights of its own. A task whose encoder sees something else than the images (patches,
+   * the lightness) derives it here. Default: the module applied to the images.
+   *
+   * @param graph the evaluation graph's builder
+   * @param encoder the encoder, created under {@link GraphBuilder#ENCODER_SCOPE} for images of
+   *     {@link #encoderShape}{@code (shape)}; apply it as {@link EncoderModule#MAIN}, the
+   *     application whose weights and batch-norm statistics {@link #build} trained under that scope
+   * @param images placeholder of {@code [N, C, H, W]} images in [0, 1]
+   * @param shape one of these images; may differ from the pretraining images (gray evaluation
+   *     images for a task pretrained on colour)
+   * @return {@code [N, D]}, D = {@link TaskGraph#representationSize()}
    */
-  default Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-    return Map.of(graph.representationInput(), images);
+  default Encoder.Representation representation(
+      GraphBuilder graph, EncoderModule encoder, SDVariable images, ImageShape shape) {
+    SDVariable h = encoder.apply(images, shape, EncoderModule.MAIN).representation();
+    return new Encoder.Representation(h, encoder.representationSize());
   }
 
   /**
-   * Builds, in a graph of its own, the representation the protocols evaluate computed from whole
-   * images alone: what {@code pretext export-encoder} writes, so that an exported encoder embeds
-   * images with no plugin code. Build the encoder under {@code
-   * graph.scope(GraphBuilder.ENCODER_SCOPE)}, as in {@link #build}: the trained weights are copied in
-   * by name. A task whose {@link #prepareForRepresentation} changes the images (cuts patches,
-   * converts colour) does the same here with graph ops. Default: the encoder on the images.
-   *
-   * @param images placeholder of {@code [N, C, H, W]} images in [0, 1] of {@code dataShape}
+   * What one input of the encoder of {@link #representation} looks like for images of {@code
+   * shape}: the shape its module is created for (CPC: a patch; colorization: one channel).
+   * Default: the image itself.
    */
-  default Encoder.Representation buildImageRepresentation(
-      GraphBuilder graph, Encoder encoder, SDVariable images, ImageShape dataShape) {
-    return encoder.build(graph.scope(GraphBuilder.ENCODER_SCOPE), images, dataShape);
+  default ImageShape encoderShape(ImageShape shape) {
+    return shape;
   }
 
   /**
@@ -149,10 +163,9 @@ public interface PretextTask {
    * Names of the graph variables a built task exposes to the runtime.
    *
    * @param loss the scalar loss to minimize
-   * @param representation the representation h evaluated by the protocols, {@code [N, D]}
+   * @param representation the encoder's representation h in the training graph, {@code [N, D]}:
+   *     what {@link #representation} computes from whole images
    * @param representationSize D
-   * @param representationInput the placeholder that feeds images to the representation
    */
-  record TaskGraph(
-      String loss, String representation, long representationSize, String representationInput) {}
+  record TaskGraph(String loss, String representation, long representationSize) {}
 }

@@ -11,6 +11,7 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.report.AtomicFiles;
 import dev.pretext.runtime.training.TrainedMethod;
@@ -83,7 +84,6 @@ public final class EncoderExport {
     d.put("task_settings", taskSettings);
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
     d.put("representation", trained.taskGraph().representation());
-    d.put("representation_input", trained.taskGraph().representationInput());
     // Written last: isKept needs both files, so a crash in between leaves no half-kept encoder.
     AtomicFiles.write(graph.resolveSibling(name + "-seed" + seed + ".json"),
         tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), d));
@@ -155,25 +155,20 @@ public final class EncoderExport {
     Encoder encoder = new Components(plugins, seed, pretrainedOn).create(Encoder.class,
         d.path("encoder_type").asText(), ConfigFactory.parseString(d.path("encoder_settings").asText()), "encoder");
 
-    GraphBuilder builder = GraphBuilder.create(seed);
-    SDVariable images = builder.placeholder("images", shape.batchShape());
-    Encoder.Representation rep =
-        imageRepresentation(d, meta, builder, encoder, images, pretrainedOn, shape, plugins, seed);
-    SameDiff trained = SameDiff.load(graphFile.toFile(), false);
-    copyEncoderArrays(trained, builder.sameDiff());
-    builder.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    return new Kept(builder.sameDiff(), images.name(), rep.variable().name(), rep.size(), shape,
-        d.path("encoder_type").asText());
+    RepresentationGraph rep = RepresentationGraph.build(encoder, task(d, meta, pretrainedOn, plugins, seed), shape,
+        seed).withEncoderOf(SameDiff.load(graphFile.toFile(), false));
+    rep.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    return new Kept(rep.graph(), rep.input(), rep.output(), rep.size(), shape, d.path("encoder_type").asText());
   }
 
   /**
-   * The task's representation of whole images ({@link PretextTask#buildImageRepresentation}), so
-   * that the export embeds images as the protocols did (CPC: pooled patches; colorization: from
-   * the lightness). Descriptions kept before the task was recorded in them: the task is read from
-   * the run's results.json, whose {@code components.methods} has every method's settings.
+   * The kept method's task, whose {@link PretextTask#representation} the export builds so that it
+   * embeds plain images as the protocols did (CPC: pooled patches; colorization: from the
+   * lightness); null for the supervised baseline, whose encoder reads the images as they are.
+   * Descriptions kept before the task was recorded in them: the task is read from the run's
+   * results.json, whose {@code components.methods} has every method's settings.
    */
-  private static Encoder.Representation imageRepresentation(JsonNode d, Path meta, GraphBuilder builder,
-      Encoder encoder, SDVariable images, ImageShape pretrainedOn, ImageShape shape, PluginRegistry plugins,
+  private static PretextTask task(JsonNode d, Path meta, ImageShape pretrainedOn, PluginRegistry plugins,
       long seed) throws IOException {
     String type = d.path("task_type").asText(null);
     String settings = d.path("task_settings").asText(null);
@@ -191,25 +186,26 @@ public final class EncoderExport {
       settings = ((ObjectNode) task.deepCopy()).without("type").toString();
     }
     if (type.equals(SUPERVISED)) {
-      // Its encoder reads the labeled images as they are.
-      return encoder.build(builder.scope(GraphBuilder.ENCODER_SCOPE), images, shape);
+      return null;
     }
-    PretextTask task;
     try {
-      task = new Components(plugins, seed, pretrainedOn).create(PretextTask.class, type,
+      return new Components(plugins, seed, pretrainedOn).create(PretextTask.class, type,
           ConfigFactory.parseString(settings), "task");
     } catch (RuntimeException e) {
       // Descriptions kept before the task was recorded hold the encoder's input shape, not the task's.
       throw new IllegalArgumentException("the task '" + type + "' of " + meta + " cannot be created again for"
           + " the recorded image_shape " + pretrainedOn + ": " + e.getMessage(), e);
     }
-    return task.buildImageRepresentation(builder, encoder, images, shape);
   }
 
-  /** Copies every encoder-scope weight and statistic of {@code from} into {@code to}, by name. */
+  /**
+   * Copies every encoder-scope weight and statistic of {@code to} from {@code from}, by name; each
+   * must be there with the same shape.
+   */
   public static void copyEncoderArrays(SameDiff from, SameDiff to) {
     String prefix = GraphBuilder.ENCODER_SCOPE + "/";
     List<String> missing = new ArrayList<>();
+    List<String> misshapen = new ArrayList<>();
     int copied = 0;
     for (SDVariable v : to.variables()) {
       boolean stored = v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT;
@@ -218,12 +214,18 @@ public final class EncoderExport {
       }
       SDVariable source = from.hasVariable(v.name()) ? from.getVariable(v.name()) : null;
       INDArray array = source == null ? null : source.getArr();
-      if (array == null || !java.util.Arrays.equals(array.shape(), v.getArr().shape())) {
+      if (array == null) {
         missing.add(v.name());
-        continue;
+      } else if (!java.util.Arrays.equals(array.shape(), v.getArr().shape())) {
+        misshapen.add(v.name() + " " + java.util.Arrays.toString(array.shape()) + " where "
+            + java.util.Arrays.toString(v.getArr().shape()) + " is needed");
+      } else {
+        v.getArr().assign(array);
+        copied++;
       }
-      v.getArr().assign(array);
-      copied++;
+    }
+    if (!misshapen.isEmpty()) {
+      throw new IllegalStateException("the trained encoder's weights do not fit the images: " + misshapen);
     }
     if (!missing.isEmpty() || copied == 0) {
       throw new IllegalStateException("the trained graph lacks encoder arrays " + missing

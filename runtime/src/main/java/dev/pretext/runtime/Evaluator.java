@@ -2,8 +2,10 @@ package dev.pretext.runtime;
 
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
+import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
+import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -68,6 +69,24 @@ final class Evaluator {
   }
 
   /**
+   * The protocols on a pretrained method's representation: its task's evaluation graph over the
+   * labeled images, with the trained encoder's weights. Its own graph is calibrated first on
+   * batches prepared from the images it pretrained on (for its visuals and pretext metrics), then
+   * receives the evaluated representation's calibrated statistics, so the graph that is kept is
+   * the one measured.
+   *
+   * @param encoder the method's encoder as created for pretraining
+   */
+  Map<String, Map<String, Double>> pretrained(TrainedMethod trained, Encoder encoder, ImageSet pretrainedOn,
+      String name, long seed) {
+    FrozenEncoder.calibrateTrainingGraph(trained, pretrainedOn, suite.evaluation().calibrationBatches(), 256, seed);
+    FrozenEncoder frozen = FrozenEncoder.pretrained(trained, encoder, data.train().shape(), seed);
+    Map<String, Map<String, Double>> metrics = frozen(frozen, name, seed);
+    frozen.copyStatisticsInto(trained.graph());
+    return metrics;
+  }
+
+  /**
    * Wall seconds of the last {@link #frozen} (calibration, features, protocols) or {@link #features}
    * (protocols) call; figures are not counted.
    */
@@ -102,10 +121,12 @@ final class Evaluator {
    *
    * @param pretrained the method's trained graph, or null to fine-tune a fresh encoder (= training
    *     from scratch)
+   * @param representation the method's task, whose representation of the images is fine-tuned;
+   *     null: the encoder's own
    * @throws WriteFailedException naming the fine-tune checkpoint folder and the cause
    */
   Map<String, Map<String, Double>> fineTune(String name, Supplier<Encoder> newEncoder, SameDiff pretrained,
-      UnaryOperator<INDArray> toEncoderInput, long seed, Path work) throws WriteFailedException {
+      PretextTask representation, long seed, Path work) throws WriteFailedException {
     Suite.FineTuneSettings settings = suite.evaluation().fineTune();
     if (!settings.enabled()) {
       return Map.of();
@@ -117,7 +138,7 @@ final class Evaluator {
       featuresOf = null;
       trainFeatures = null;
       Map<String, Map<String, Double>> metrics = FineTune.run(engine, name, newEncoder, pretrained,
-          toEncoderInput, data.train(), data.test(), settings, features,
+          representation, data.train(), data.test(), settings, features,
           suite.evaluation().linearProbe(), suite.evaluation().calibrationBatches(), seed, work);
       log.printf(Locale.ROOT, "   fine-tuning: %.0f s%n", seconds(start));
       return metrics;

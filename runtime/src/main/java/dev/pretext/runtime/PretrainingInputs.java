@@ -1,6 +1,5 @@
 package dev.pretext.runtime;
 
-import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
@@ -11,6 +10,7 @@ import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.PretrainingData;
+import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -47,9 +47,10 @@ final class PretrainingInputs {
 
   /**
    * Fails before anything trains when a method's representation, built for its pretraining
-   * images, cannot take {@code suite.data}'s images as its task prepares them for evaluation
-   * (e.g. an encoder pretrained on RGB patches, evaluated on 1-channel Fashion-MNIST). Builds each
-   * such method's graph once, on the side, and compares placeholder shapes.
+   * images, cannot take {@code suite.data}'s images (e.g. an encoder pretrained on RGB patches,
+   * evaluated on 1-channel Fashion-MNIST). Builds each such method's training graph once, on the
+   * side, and its evaluation graph for {@code suite.data}'s images with those weights copied in,
+   * and computes the representation of two of them.
    */
   static void check(PluginRegistry plugins, Suite suite, Set<String> onlyMethods,
       FashionMnist.Split data, Map<Suite.DataSettings, PretrainingData> pretraining, long seed) {
@@ -61,12 +62,8 @@ final class PretrainingInputs {
       if (pre == null || !onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
         continue;
       }
-      String problem;
-      try {
-        problem = representationProblem(plugins, suite, method, pre.train().shape(), evaluationImages, seed);
-      } catch (RuntimeException e) {
-        problem = "the task cannot prepare them: " + e.getMessage();
-      }
+      String problem = representationProblem(plugins, suite, method, pre.train().shape(), data.test().shape(),
+          evaluationImages, seed);
       if (problem != null) {
         problems.add(new ConfigProblem("suite " + suite.name(), method.pretrainingData().block(),
             "method '" + method.name() + "' pretrains on " + method.pretrainingData().block()
@@ -84,28 +81,19 @@ final class PretrainingInputs {
 
   /** Why the method's representation cannot take the evaluation images, or null if it can. */
   private static String representationProblem(PluginRegistry plugins, Suite suite, Suite.MethodSpec method,
-      ImageShape shape,
-      INDArray evaluationImages, long seed) {
-    Components components = new Components(plugins, seed, shape);
-    Encoder encoder = SuiteRunner.createEncoder(suite, components);
-    PretextTask task = components.create(PretextTask.class, method.task().type(),
-        method.task().settings(), method.task().path());
-    GraphBuilder builder = GraphBuilder.create(seed);
-    PretextTask.TaskGraph graph = task.build(builder, encoder, shape);
-    Map<String, INDArray> feed = task.prepareForRepresentation(graph, evaluationImages);
-    for (Map.Entry<String, INDArray> e : feed.entrySet()) {
-      long[] want = builder.sameDiff().getVariable(e.getKey()).getShape();
-      long[] have = e.getValue().shape();
-      boolean fits = want == null || want.length == have.length;
-      for (int i = 0; fits && want != null && i < want.length; i++) {
-        fits = want[i] < 0 || want[i] == have[i];
-      }
-      if (!fits) {
-        return "its representation input '" + e.getKey() + "' takes "
-            + java.util.Arrays.toString(want) + " while the evaluation images become "
-            + java.util.Arrays.toString(have);
-      }
+      ImageShape pretrainedOn, ImageShape evaluated, INDArray evaluationImages, long seed) {
+    try {
+      Components components = new Components(plugins, seed, pretrainedOn);
+      PretextTask task = components.create(PretextTask.class, method.task().type(),
+          method.task().settings(), method.task().path());
+      GraphBuilder training = GraphBuilder.create(seed);
+      task.build(training, SuiteRunner.createEncoder(suite, components), pretrainedOn);
+      RepresentationGraph representation = RepresentationGraph.build(SuiteRunner.createEncoder(suite, components),
+          task, evaluated, seed).withEncoderOf(training.sameDiff());
+      representation.graph().output(Map.of(representation.input(), evaluationImages), representation.output());
+      return null;
+    } catch (RuntimeException e) {
+      return "its representation of them cannot be computed: " + e.getMessage();
     }
-    return null;
   }
 }

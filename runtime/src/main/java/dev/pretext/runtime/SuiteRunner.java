@@ -398,7 +398,7 @@ public final class SuiteRunner {
       TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
           new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
           data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
-      metrics = evaluator.frozen(FrozenEncoder.of(trained), name, seed);
+      metrics = evaluator.frozen(FrozenEncoder.supervised(trained), name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
       EncoderExport.keepSupervised(folder, seed, trained, suite, data.train().shape());
     } else {
@@ -407,7 +407,8 @@ public final class SuiteRunner {
       metrics = evaluator.frozen(frozen, name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
-      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, x -> x, seed, folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
+      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, null, seed,
+          folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
@@ -439,8 +440,8 @@ public final class SuiteRunner {
     String evaluatedOn = describe(suite.data(), data.test());
     int batchSize = usedBatchSize(method.name(), method.training(), trainImages.size());
     try {
-      // The encoder and task see the images they pretrain on; evaluation feeds suite.data through
-      // the task's prepareForRepresentation (checked before anything trained).
+      // The encoder and task see the images they pretrain on; evaluation builds the task's
+      // representation for suite.data's images (checked before anything trained).
       Components methodComponents = pretraining == null ? components
           : new Components(plugins, seed, trainImages.shape());
       Encoder encoder = createEncoder(suite, methodComponents);
@@ -448,13 +449,11 @@ public final class SuiteRunner {
           method.task().path());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           trainImages, method.training(), seed, work, resume));
-      Map<String, Map<String, Double>> metrics =
-          evaluator.frozen(FrozenEncoder.of(trained), method.name(), seed);
+      Map<String, Map<String, Double>> metrics = evaluator.pretrained(trained,
+          createEncoder(suite, methodComponents), trainImages, method.name(), seed);
       double evaluationSeconds = evaluator.evaluationSeconds();
-      PretextTask.TaskGraph tg = trained.taskGraph();
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
-          images -> task.prepareForRepresentation(tg, images).get(tg.representationInput()),
-          seed, work.resolve("fine-tune")));
+          task, seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
       // Batches of the training size: what batch statistics were over in training.
       GraphRunner runner = new BatchedGraphRunner(batchSize);

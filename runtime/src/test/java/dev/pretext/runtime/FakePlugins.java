@@ -6,6 +6,7 @@ import dev.pretext.api.ComponentContext;
 import dev.pretext.api.ComponentFactory;
 import dev.pretext.api.ComponentKind;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PluginDescriptor;
 import dev.pretext.api.PretextPlugin;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * In-process plugins for runtime tests: a tiny encoder ({@code tiny}: one linear layer + batch
- * norm) and a task ({@code brightness}: predict each image's mean pixel, MSE) whose
+ * norm, an SPI 1.x encoder that implements only {@code build}) and a task ({@code brightness}: predict each image's mean pixel, MSE) whose
  * {@code explode-at-step} setting makes its loss NaN from that step on. Its fault-injection
  * settings: {@code fail-at-batch} throws an I/O failure from {@code prepare} (the prefetch thread,
  * where data is read and augmented), {@code print-steps} prints every step so that a test
@@ -131,7 +132,7 @@ public final class FakePlugins {
       SDVariable diff = prediction.sub(target);
       // poison is 0 normally and NaN to simulate divergence.
       SDVariable loss = diff.mul(diff).mean().add(poison.sum()).rename("brightness_loss");
-      return new TaskGraph(loss.name(), h.variable().name(), h.size(), images.name());
+      return new TaskGraph(loss.name(), h.variable().name(), h.size());
     }
 
     @Override
@@ -179,7 +180,7 @@ public final class FakePlugins {
       Encoder.Representation h = encoder.build(g.scope("encoder"), images, gray);
       SDVariable diff = Ops.linear(g, "head", h.variable(), h.size(), 1).sub(target);
       SDVariable loss = diff.mul(diff).mean().rename("gray_loss");
-      return new TaskGraph(loss.name(), h.variable().name(), h.size(), images.name());
+      return new TaskGraph(loss.name(), h.variable().name(), h.size());
     }
 
     @Override
@@ -189,19 +190,20 @@ public final class FakePlugins {
     }
 
     @Override
-    public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-      return Map.of(graph.representationInput(), images.mean(true, 1));
+    public ImageShape encoderShape(ImageShape shape) {
+      return shape.withChannels(1);
     }
 
     @Override
-    public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder, SDVariable images,
+    public Encoder.Representation representation(GraphBuilder g, EncoderModule encoder, SDVariable images,
         ImageShape shape) {
       // Channel by channel, as colorization's lightness formulas: the graph is built for one count.
       SDVariable gray = images;
       if (shape.channels() == 3) {
         gray = channel(images, 0).add(channel(images, 1)).add(channel(images, 2)).div(3);
       }
-      return encoder.build(g.scope("encoder"), gray, shape.withChannels(1));
+      SDVariable h = encoder.apply(gray, encoderShape(shape), EncoderModule.MAIN).representation();
+      return new Encoder.Representation(h, encoder.representationSize());
     }
 
     private static SDVariable channel(SDVariable images, int c) {

@@ -118,8 +118,8 @@ class PretrainingDataRunTest {
         .hasMessageContaining("3x28x28 images")
         .hasMessageContaining("suite.data (fashion-mnist embedded")
         .hasMessageContaining("1x28x28 images")
-        .hasMessageContaining("[-1, 3, 28, 28]")
-        .hasMessageContaining("[2, 1, 28, 28]");
+        .hasMessageContaining("the trained encoder's weights do not fit the images")
+        .hasMessageContaining("encoder/fc_w [2352, 16] where [784, 16] is needed");
     assertThat(out.resolve("results.json")).doesNotExist();
   }
 

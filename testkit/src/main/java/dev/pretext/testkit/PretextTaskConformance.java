@@ -2,17 +2,19 @@ package dev.pretext.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.runtime.EncoderExport;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
+import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.training.TrainedMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -85,31 +87,51 @@ public abstract class PretextTaskConformance {
   }
 
   @Test
-  void imageRepresentationOfAnExportedEncoderIsTheEvaluatedOne() {
+  void theTrainedGraphCalibratesEveryBatchNormOnBatchesItsTaskPrepares() {
+    ImageSet data = images(128);
+    PretextTask task = TestKit.task(taskType(), taskSettings(), 4, data.shape());
+    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(4), data, 2, 32, 4);
+    for (String running : trained.runningStatistics()) {
+      trained.graph().getVariable(running).getArr().assign(Float.NaN);
+    }
+    FrozenEncoder.calibrateTrainingGraph(trained, data, 2, 32, 4);
+    for (String running : trained.runningStatistics()) {
+      INDArray value = trained.graph().getVariable(running).getArr();
+      assertThat(value.isNaN().any() || value.isInfinite().any()).as("%s after calibration", running).isFalse();
+    }
+  }
+
+  @Test
+  void anExportedEncoderEmbedsPlainImagesAsTheyWereEvaluated() throws IOException {
     ImageSet data = images(256);
     PretextTask task = TestKit.task(taskType(), taskSettings(), 5, data.shape());
     TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(5), data, 4, 32, 5);
-    SameDiff graph = trained.graph();
-    graph.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    PretextTask.TaskGraph tg = trained.taskGraph();
-    INDArray sample = data.batch(new int[] {0, 3, 7, 11, 19, 42});
-    INDArray evaluated = graph.output(task.prepareForRepresentation(tg, sample), tg.representation())
-        .get(tg.representation());
+    ImageSet sample = data.subset(new int[] {0, 3, 7, 11, 19, 42});
+    // As the runtime evaluates it: the task's representation graph, calibrated, its statistics
+    // written back into the trained graph that is kept.
+    FrozenEncoder evaluated = FrozenEncoder.pretrained(trained, TestKit.smallEncoder(5), data.shape(), 5);
+    evaluated.calibrate(data, 2, 64, 5);
+    INDArray measured = evaluated.represent(sample, 4);
+    evaluated.copyStatisticsInto(trained.graph());
 
-    // As pretext export-encoder builds it: a graph of its own, encoder weights copied by name.
-    GraphBuilder alone = GraphBuilder.create(9);
-    SDVariable images = alone.placeholder("images", data.shape().batchShape());
-    Encoder.Representation rep =
-        task.buildImageRepresentation(alone, TestKit.smallEncoder(9), images, data.shape());
-    EncoderExport.copyEncoderArrays(graph, alone.sameDiff());
-    alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    INDArray exported = alone.sameDiff().output(Map.of("images", sample), rep.variable().name())
-        .get(rep.variable().name());
+    // As pretext export-encoder builds it: the kept graph read back, the representation rebuilt in
+    // a graph of its own that takes plain images, encoder weights copied by name.
+    Path kept = Files.createTempFile("pretext-conformance", ".fb");
+    try {
+      trained.graph().save(kept.toFile(), false);
+      RepresentationGraph exported = RepresentationGraph.build(TestKit.smallEncoder(9), task, data.shape(), 9)
+          .withEncoderOf(SameDiff.load(kept.toFile(), false));
+      exported.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+      INDArray embedded = exported.graph().output(Map.of(exported.input(), sample.images()), exported.output())
+          .get(exported.output());
 
-    assertThat(rep.size()).isEqualTo(tg.representationSize());
-    assertThat(exported.shape()).containsExactly(evaluated.shape());
-    assertThat(exported.sub(evaluated).amaxNumber().doubleValue())
-        .as("largest difference to the evaluated representation (of max %s)", evaluated.amaxNumber())
-        .isLessThan(1e-4);
+      assertThat(exported.size()).isEqualTo(trained.taskGraph().representationSize());
+      assertThat(embedded.shape()).containsExactly(measured.shape());
+      assertThat(embedded.sub(measured).amaxNumber().doubleValue())
+          .as("largest difference to the evaluated representation (of max %s)", measured.amaxNumber())
+          .isLessThan(1e-4);
+    } finally {
+      Files.deleteIfExists(kept);
+    }
   }
 }

@@ -12,6 +12,7 @@ import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.BatchedGraphRunner;
+import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.plugins.PluginLoader;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.training.TrainedMethod;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -114,6 +116,20 @@ public final class TestKit {
   /** A small, fast conv4 for tests: channels [8, 16, 32]. */
   public static Encoder smallEncoder(long seed) {
     return encoder("conv4", "channels = [8, 16, 32]", seed);
+  }
+
+  /**
+   * The representation the runtime evaluates for {@code images}: the task's {@link
+   * PretextTask#representation} in a graph of its own, with the encoder weights and statistics of
+   * {@code trained} (a graph {@code task} built with {@code encoder}) copied in by name, in inference
+   * mode.
+   */
+  public static INDArray evaluatedRepresentation(PretextTask task, Encoder encoder, SameDiff trained,
+      INDArray images) {
+    ImageShape shape = new ImageShape((int) images.size(1), (int) images.size(2), (int) images.size(3));
+    RepresentationGraph graph = RepresentationGraph.build(encoder, task, shape, 1).withEncoderOf(trained);
+    graph.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    return graph.graph().output(Map.of(graph.input(), images), graph.output()).get(graph.output());
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.pretext.runtime.evaluation;
 
 import dev.pretext.api.Encoder;
-import dev.pretext.api.ImageShape;
+import dev.pretext.api.PretextTask;
 import dev.pretext.runtime.Stratified;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.data.ImageSet;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,16 +49,16 @@ public final class FineTune {
    * @param encoders creates the suite's encoder, untrained, once per fraction
    * @param pretrained graph holding the encoder's weights under the encoder scope, or null to start
    *     from the encoder's random initialization
-   * @param toEncoderInput the pretext task's preparation of labeled images for its encoder; it may
-   *     turn each image into several encoder inputs (CPC's patches), averaged as in the task
+   * @param representation the pretext task whose representation of the images the head sits on
+   *     (null: the encoder's own, for the random-init baseline)
    * @param work folder for the runs' checkpoints; removed when each run is scored
    * @return {@link #key} → {@code top1}/{@code top5}
    */
   public static Map<String, Map<String, Double>> run(TrainingEngine engine, String name,
-      Supplier<Encoder> encoders, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
+      Supplier<Encoder> encoders, SameDiff pretrained, PretextTask representation,
       ImageSet train, ImageSet test, Suite.FineTuneSettings settings,
       int calibrationBatches, long seed, Path work) {
-    return run(engine, name, encoders, pretrained, toEncoderInput, train, test, settings,
+    return run(engine, name, encoders, pretrained, representation, train, test, settings,
         null, null, calibrationBatches, seed, work);
   }
 
@@ -72,10 +71,9 @@ public final class FineTune {
    * @param probe the probe's optimizer settings, for {@code head = probe}
    */
   public static Map<String, Map<String, Double>> run(TrainingEngine engine, String name,
-      Supplier<Encoder> encoders, SameDiff pretrained, UnaryOperator<INDArray> toEncoderInput,
+      Supplier<Encoder> encoders, SameDiff pretrained, PretextTask representation,
       ImageSet train, ImageSet test, Suite.FineTuneSettings settings,
       INDArray trainFeatures, Suite.ProbeSettings probe, int calibrationBatches, long seed, Path work) {
-    EncoderInput input = EncoderInput.of(toEncoderInput, train);
     boolean fromProbe = settings.head() == Suite.FineTuneSettings.Head.PROBE;
     if (fromProbe && (trainFeatures == null || probe == null || trainFeatures.rows() != train.size())) {
       throw new IllegalArgumentException("fine-tune.head = probe needs the frozen features of all "
@@ -88,13 +86,12 @@ public final class FineTune {
           Math.max(classes, (int) Math.round(fraction * train.size())), seed + 7919);
       ImageSet labeled = rows == null ? train : train.subset(rows);
       LinearHead head = fromProbe ? startingHead(trainFeatures, rows, labeled.labels(), classes, probe, seed) : null;
-      SupervisedTask task = new SupervisedTask(classes, pretrained, toEncoderInput, input.shape(),
-          input.perImage(), head);
+      SupervisedTask task = new SupervisedTask(classes, pretrained, representation, head);
       String runName = name + " " + key(fraction).replace('_', '-');
       Path folder = work.resolve(key(fraction));
       TrainedMethod trained = engine.train(new TrainingEngine.Run(runName, task, encoders.get(),
           labeled, budget(settings, labeled.size()), seed, folder, false));
-      FrozenEncoder network = FrozenEncoder.of(trained);
+      FrozenEncoder network = FrozenEncoder.supervised(trained);
       network.calibrate(labeled, calibrationBatches, BATCH, seed);
       INDArray logits = network.outputs(test, task.logitsName(), classes, BATCH);
       LinearProbe.Result score = LinearProbe.score(logits, test.labels());
@@ -109,19 +106,6 @@ public final class FineTune {
       }
     }
     return metrics;
-  }
-
-  /** What the encoder sees of one image: one input of {@code shape}, or {@code perImage} of them. */
-  record EncoderInput(ImageShape shape, int perImage) {
-    static EncoderInput of(UnaryOperator<INDArray> toEncoderInput, ImageSet images) {
-      INDArray two = toEncoderInput.apply(images.subset(new int[] {0, Math.min(1, images.size() - 1)}).images());
-      long[] s = two.shape();
-      if (s.length != 4 || s[0] % 2 != 0) {
-        throw new IllegalArgumentException("fine-tuning needs the task's encoder input as [N, C, H, W] "
-            + "with a whole number of inputs per image; 2 images gave " + java.util.Arrays.toString(s));
-      }
-      return new EncoderInput(new ImageShape((int) s[1], (int) s[2], (int) s[3]), (int) (s[0] / 2));
-    }
   }
 
   /** A linear probe on the labeled rows' frozen features, as a head on raw features. */

@@ -2,52 +2,69 @@ package dev.pretext.runtime.evaluation;
 
 import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
-import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.training.ComputeThreads;
 import dev.pretext.runtime.training.NativeMemory;
+import dev.pretext.runtime.training.SupervisedTask;
 import dev.pretext.runtime.training.TrainedMethod;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An encoder whose weights no longer change, ready to turn images into representations.
- * Batch-norm layers are first calibrated ("precise BN"): their batch statistics are averaged over
- * training batches and written into the running constants used at inference.
+ * An encoder whose weights no longer change, ready to turn images into representations: a graph
+ * from whole images to a representation. Batch-norm layers are first calibrated ("precise BN"):
+ * their batch statistics are averaged over training batches and written into the running constants
+ * used at inference.
  */
 public final class FrozenEncoder {
 
   private final SameDiff graph;
+  private final String input;
   private final String representation;
   private final long size;
   private final List<String> batchStatistics;
   private final List<String> runningStatistics;
-  private final Function<INDArray, Map<String, INDArray>> feed;
 
-  private FrozenEncoder(SameDiff graph, String representation, long size, List<String> batchStatistics,
-      List<String> runningStatistics, Function<INDArray, Map<String, INDArray>> feed) {
+  private FrozenEncoder(SameDiff graph, String input, String representation, long size, List<String> batchStatistics,
+      List<String> runningStatistics) {
     this.graph = graph;
+    this.input = input;
     this.representation = representation;
     this.size = size;
     this.batchStatistics = batchStatistics;
     this.runningStatistics = runningStatistics;
-    this.feed = feed;
   }
 
-  /** The encoder of a pretrained method. */
-  public static FrozenEncoder of(TrainedMethod method) {
-    PretextTask.TaskGraph tg = method.taskGraph();
-    return new FrozenEncoder(method.graph(), tg.representation(), tg.representationSize(),
-        method.batchStatistics(), method.runningStatistics(),
-        images -> method.task().prepareForRepresentation(tg, images));
+  /** An evaluation graph, to calibrate. */
+  public static FrozenEncoder of(RepresentationGraph g) {
+    return new FrozenEncoder(g.graph(), g.input(), g.output(), g.size(),
+        g.batchStatistics().stream().map(GraphBuilder.BatchStatistic::batchVariable).toList(),
+        g.batchStatistics().stream().map(GraphBuilder.BatchStatistic::runningConstant).toList());
+  }
+
+  /**
+   * The representation of a pretrained method: its task's evaluation graph for images of {@code
+   * shape}, with the trained encoder's weights.
+   *
+   * @param encoder the method's encoder, as it was created for pretraining
+   */
+  public static FrozenEncoder pretrained(TrainedMethod method, Encoder encoder, ImageShape shape, long seed) {
+    return of(RepresentationGraph.build(encoder, method.task(), shape, seed).withEncoderOf(method.graph()));
+  }
+
+  /**
+   * A network trained on labeled images ({@link SupervisedTask}: the supervised baseline, a
+   * fine-tuning run), whose graph takes the images as they are.
+   */
+  public static FrozenEncoder supervised(TrainedMethod method) {
+    return new FrozenEncoder(method.graph(), SupervisedTask.IMAGES, method.taskGraph().representation(),
+        method.taskGraph().representationSize(), method.batchStatistics(), method.runningStatistics());
   }
 
   /**
@@ -55,24 +72,13 @@ public final class FrozenEncoder {
    * calibrated before it was kept, so {@link #calibrate} leaves it as it is.
    */
   public static FrozenEncoder kept(SameDiff graph, String input, String representation, long size) {
-    return new FrozenEncoder(graph, representation, size, List.of(), List.of(), x -> Map.of(input, x));
+    return new FrozenEncoder(graph, input, representation, size, List.of(), List.of());
   }
 
   /** The encoder with freshly initialized weights: the random-init baseline. */
   public static FrozenEncoder untrained(Encoder encoder, ImageShape shape, long seed) {
     Nd4j.getRandom().setSeed(seed);
-    GraphBuilder builder = GraphBuilder.create(seed);
-    SDVariable images = builder.placeholder("images", shape.batchShape());
-    Encoder.Representation rep = encoder.build(builder.scope("encoder"), images, shape);
-    List<String> batch = new ArrayList<>();
-    List<String> running = new ArrayList<>();
-    for (GraphBuilder.BatchStatistic s : builder.batchStatistics()) {
-      batch.add(s.batchVariable());
-      running.add(s.runningConstant());
-    }
-    String input = images.name();
-    return new FrozenEncoder(builder.sameDiff(), rep.variable().name(), rep.size(), batch, running,
-        x -> Map.of(input, x));
+    return of(RepresentationGraph.build(encoder, null, shape, seed));
   }
 
   /** Representation width D. */
@@ -82,7 +88,47 @@ public final class FrozenEncoder {
 
   /** Averages batch statistics over {@code batches} seeded batches of {@code data}. */
   public void calibrate(ImageSet data, int batches, int batchSize, long seed) {
-    setTraining(true);
+    calibrate(graph, batchStatistics, runningStatistics, data, batches, batchSize, seed,
+        images -> Map.of(input, images));
+  }
+
+  /**
+   * Calibrates every batch-norm layer of a pretrained method's own graph (its heads, the encoder's
+   * other applications such as jigsaw's tiles) on batches its task prepares from {@code images},
+   * the images it pretrained on: what {@code writeVisuals} and {@code pretextMetrics} see.
+   */
+  public static void calibrateTrainingGraph(TrainedMethod method, ImageSet images, int batches, int batchSize,
+      long seed) {
+    Random augmentation = new Random(seed ^ 0x9EE7A5L);
+    // prepare may give arrays that beforeStep consumes and the graph lacks (MoCo's key views).
+    java.util.Set<String> placeholders = java.util.Set.copyOf(method.graph().inputs());
+    calibrate(method.graph(), method.batchStatistics(), method.runningStatistics(), images, batches, batchSize,
+        seed, batch -> {
+          Map<String, INDArray> feed = new java.util.HashMap<>(method.task().prepare(batch, augmentation));
+          feed.keySet().retainAll(placeholders);
+          return feed;
+        });
+  }
+
+  /**
+   * Writes this encoder's running batch-norm statistics into {@code other} by name: into the trained
+   * graph once calibrated here, so the graph that is kept (and exported later) holds exactly the
+   * representation the protocols measured.
+   */
+  public void copyStatisticsInto(SameDiff other) {
+    for (String name : runningStatistics) {
+      if (!other.hasVariable(name) || other.getVariable(name).getArr() == null) {
+        throw new IllegalStateException("the trained graph has no batch-norm statistic '" + name + "' of the"
+            + " evaluated representation (a task must apply its evaluated encoder as EncoderModule.MAIN under the"
+            + " scope '" + GraphBuilder.ENCODER_SCOPE + "')");
+      }
+      other.getVariable(name).getArr().assign(graph.getVariable(name).getArr());
+    }
+  }
+
+  private static void calibrate(SameDiff graph, List<String> batchStatistics, List<String> runningStatistics,
+      ImageSet data, int batches, int batchSize, long seed, Function<INDArray, Map<String, INDArray>> feed) {
+    setTraining(graph, true);
     if (!batchStatistics.isEmpty()) {
       INDArray[] sums = new INDArray[batchStatistics.size()];
       Random random = new Random(seed ^ 0xCA1B7A7EL);
@@ -100,7 +146,7 @@ public final class FrozenEncoder {
         graph.getVariable(runningStatistics.get(i)).setArray(sums[i].divi(batches));
       }
     }
-    setTraining(false);
+    setTraining(graph, false);
   }
 
   /** Representations {@code [N, D]} of every image of {@code data}, in order. */
@@ -113,13 +159,13 @@ public final class FrozenEncoder {
    * inference mode, e.g. a fine-tuned network's logits.
    */
   public INDArray outputs(ImageSet data, String variable, long width, int batchSize) {
-    setTraining(false);
+    setTraining(graph, false);
     INDArray result = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, data.size(), width);
     for (int start = 0; start < data.size(); start += batchSize) {
       int end = Math.min(data.size(), start + batchSize);
       // A batch of one would make batch-norm's (unused) batch reductions fail in M2.1: pad it.
       int[] idx = end - start == 1 ? new int[] {start, start} : java.util.stream.IntStream.range(start, end).toArray();
-      INDArray rep = graph.output(feed.apply(data.batch(idx)), variable).get(variable);
+      INDArray rep = graph.output(Map.of(input, data.batch(idx)), variable).get(variable);
       NativeMemory.releaseGarbageIfGrown();
       ComputeThreads.adjust();
       result.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end),
@@ -130,7 +176,7 @@ public final class FrozenEncoder {
     return result;
   }
 
-  private void setTraining(boolean training) {
+  private static void setTraining(SameDiff graph, boolean training) {
     graph.getVariable(GraphBuilder.TRAINING_FLAG).setArray(
         Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.FLOAT, training ? 1f : 0f));
   }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.FakePlugins;
@@ -20,14 +22,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.pretext.runtime.training.LinearHead;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 class FineTuneTest {
@@ -50,7 +52,7 @@ class FineTuneTest {
   @Test
   void startsFromEveryPretrainedEncoderWeight() {
     SameDiff pretrained = pretrain().graph();
-    SupervisedTask task = new SupervisedTask(10, pretrained, UnaryOperator.identity(), null);
+    SupervisedTask task = new SupervisedTask(10, pretrained, null, null);
     GraphBuilder g = GraphBuilder.create(99);
     task.build(g, encoder(16), DATA.train().shape());
     long compared = g.sameDiff().variables().stream()
@@ -64,10 +66,10 @@ class FineTuneTest {
   @Test
   void anEncoderOfAnotherShapeFailsNamingTheVariables() {
     SameDiff pretrained = pretrain().graph();
-    SupervisedTask task = new SupervisedTask(10, pretrained, UnaryOperator.identity(), null);
+    SupervisedTask task = new SupervisedTask(10, pretrained, null, null);
     assertThatThrownBy(() -> task.build(GraphBuilder.create(1), encoder(8), DATA.train().shape()))
-        .hasMessageContaining("lacks encoder arrays")
-        .hasMessageContaining(GraphBuilder.ENCODER_SCOPE + "/");
+        .hasMessageContaining("the trained encoder's weights do not fit the images")
+        .hasMessageContaining(GraphBuilder.ENCODER_SCOPE + "/fc_w [784, 16] where [784, 8] is needed");
   }
 
   @Test
@@ -83,7 +85,7 @@ class FineTuneTest {
     Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1, 1.0), 1, 60, 100, 3e-3);
     ImageSet test = DATA.test();
     Map<String, Map<String, Double>> metrics = FineTune.run(new TrainingEngine(), "m",
-        () -> encoder(16), pretrain().graph(), UnaryOperator.identity(), DATA.train(), test,
+        () -> encoder(16), pretrain().graph(), null, DATA.train(), test,
         s, 3, 1, dir.resolve("ft"));
     assertThat(metrics).containsOnlyKeys("fine_tune_10pct", "fine_tune");
     // Ten classes: chance is 0.1. A linear layer on pixels trained this briefly reaches ~0.7.
@@ -113,14 +115,14 @@ class FineTuneTest {
   }
 
   private double fineTuned(SameDiff pretrained, Suite.FineTuneSettings settings, INDArray features, String folder) {
-    return FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained, UnaryOperator.identity(),
+    return FineTune.run(new TrainingEngine(), "m", () -> encoder(16), pretrained, null,
         DATA.train(), DATA.test(), settings, features, PROBE, 3, 1, dir.resolve(folder))
         .get("fine_tune_20pct").get("top1");
   }
 
   @Test
   void theProbeFoldedIntoAHeadGivesTheProbesScores() {
-    Probed probed = Probed.of(FrozenEncoder.of(pretrain()));
+    Probed probed = Probed.of(FrozenEncoder.pretrained(pretrain(), encoder(16), DATA.train().shape(), 1));
     LinearProbe.Fitted probe = LinearProbe.fit(probed.train(), DATA.train().labels(), 10, PROBE, 1);
     LinearHead head = probe.head();
     INDArray logits = probed.test().mmul(head.weights()).addRowVector(head.bias());
@@ -131,7 +133,7 @@ class FineTuneTest {
   @Test
   void aProbeHeadStartsFineTuningWhereTheProbeIsAndARandomHeadDoesNot() {
     TrainedMethod pretrained = pretrain();
-    Probed probed = Probed.of(FrozenEncoder.of(pretrained));
+    Probed probed = Probed.of(FrozenEncoder.pretrained(pretrained, encoder(16), DATA.train().shape(), 1));
     double fromProbe = fineTuned(pretrained.graph(), STILL_FROM_PROBE, probed.train(), "p");
     double fromRandom = fineTuned(pretrained.graph(),
         new Suite.FineTuneSettings(List.of(0.2), 1, 1, 100, 1e-8), null, "r");
@@ -151,24 +153,47 @@ class FineTuneTest {
         .isCloseTo(probed.top1At20Percent(), within(0.03));
   }
 
-  /** Each image as its four 14x14 quadrants, an image's consecutive, as CPC cuts its patch grid. */
-  private static INDArray quadrants(INDArray images) {
-    INDArray[] parts = new INDArray[4];
-    for (int q = 0; q < 4; q++) {
-      int top = q / 2 * 14;
-      int left = q % 2 * 14;
-      parts[q] = images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + 14),
-          NDArrayIndex.interval(left, left + 14)).dup();
+  /**
+   * A task whose representation, as CPC's, encodes several crops of each image and averages them:
+   * its four 14x14 quadrants. Only its representation is used here.
+   */
+  private static final class QuadrantsTask implements PretextTask {
+    @Override
+    public TaskGraph build(GraphBuilder graph, Encoder encoder, ImageShape dataShape) {
+      throw new UnsupportedOperationException("fine-tuning uses only its representation");
     }
-    return Nd4j.stack(1, parts).reshape(images.size(0) * 4, images.size(1), 14, 14);
+
+    @Override
+    public Map<String, INDArray> prepare(INDArray images, java.util.Random random) {
+      throw new UnsupportedOperationException("fine-tuning uses only its representation");
+    }
+
+    @Override
+    public ImageShape encoderShape(ImageShape shape) {
+      return new ImageShape(shape.channels(), 14, 14);
+    }
+
+    @Override
+    public Encoder.Representation representation(GraphBuilder graph, EncoderModule encoder, SDVariable images,
+        ImageShape shape) {
+      SDVariable[] quadrants = new SDVariable[4];
+      for (int q = 0; q < 4; q++) {
+        int top = q / 2 * 14;
+        int left = q % 2 * 14;
+        quadrants[q] = images.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(top, top + 14),
+            SDIndex.interval(left, left + 14));
+      }
+      SDVariable z = encoder.apply(graph.sameDiff().concat(0, quadrants), encoderShape(shape), EncoderModule.MAIN)
+          .representation();
+      return new Encoder.Representation(z.reshape(4, -1, encoder.representationSize()).mean(0),
+          encoder.representationSize());
+    }
   }
 
   @Test
-  void severalEncoderInputsPerImageAreAveragedIntoItsRepresentation() {
-    assertThat(FineTune.EncoderInput.of(FineTuneTest::quadrants, DATA.train()))
-        .isEqualTo(new FineTune.EncoderInput(new dev.pretext.api.ImageShape(1, 14, 14), 4));
+  void fineTuningTrainsTheTasksRepresentationOfTheImages() {
     Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(1.0), 1, 60, 100, 3e-3);
-    double top1 = FineTune.run(new TrainingEngine(), "patches", () -> encoder(16), null, FineTuneTest::quadrants,
+    double top1 = FineTune.run(new TrainingEngine(), "quadrants", () -> encoder(16), null, new QuadrantsTask(),
         DATA.train(), DATA.test(), s, 3, 1, dir.resolve("q")).get("fine_tune").get("top1");
     assertThat(top1).isGreaterThan(0.5);
   }
@@ -178,7 +203,7 @@ class FineTuneTest {
     Suite.FineTuneSettings s = new Suite.FineTuneSettings(List.of(0.1), 1, 1, 100, 1e-3,
         Suite.FineTuneSettings.Head.PROBE);
     assertThatThrownBy(() -> FineTune.run(new TrainingEngine(), "m", () -> encoder(16), null,
-        UnaryOperator.identity(), DATA.train(), DATA.test(), s, null, PROBE, 3, 1, dir.resolve("x")))
+        null, DATA.train(), DATA.test(), s, null, PROBE, 3, 1, dir.resolve("x")))
         .hasMessageContaining("head = probe");
   }
 }

@@ -55,6 +55,6 @@ class FrozenEncoderTest {
     Encoder encoder = components.create(Encoder.class, "tiny", ConfigFactory.empty(), "e");
     TrainedMethod trained = new TrainingEngine().train(new TrainingEngine.Run("b", task, encoder, DATA,
         new Suite.TrainingSettings(2, 50, 0.01, 0, 2, 0), 1, dir, false));
-    checkBatchIndependentAndRepeatable(FrozenEncoder.of(trained));
+    checkBatchIndependentAndRepeatable(FrozenEncoder.pretrained(trained, encoder, DATA.shape(), 1));
   }
 }

@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class DenoisingAutoencoderTask implements PretextTask {
 
-  /** Placeholder of the corrupted images the encoder sees; clean images for the representation. */
+  /** Placeholder of the corrupted images the encoder sees while training. */
   static final String NOISY = "noisy";
   /** Placeholder of the clean images the decoder must reproduce. */
   static final String CLEAN = "clean";
@@ -87,7 +87,7 @@ final class DenoisingAutoencoderTask implements PretextTask {
         Map.of("prediction", lossTakesLogits ? logits : reconstruction, "target", clean));
     noisyName = noisy.name();
     reconstructionName = reconstruction.name();
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), noisy.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   @Override

@@ -139,7 +139,7 @@ final class ByolTask implements PretextTask {
       Encoder.Representation th = encoder.build(tg.scope("encoder"), input, shape);
       return mlp(tg.scope("projector"), th.variable(), th.size(), projector);
     });
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), views.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   private static SDVariable mlp(GraphBuilder g, SDVariable x, long in, Mlp mlp) {

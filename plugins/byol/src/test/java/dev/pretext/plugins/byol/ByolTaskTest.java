@@ -44,7 +44,6 @@ class ByolTaskTest {
     assertThat(run.graph.inputs()).contains(ByolTask.TARGET_Z1, ByolTask.TARGET_Z2);
     assertThat(fed.get(ByolTask.TARGET_Z1).shape()).containsExactly(8, 128);
     assertThat(fed.get(ByolTask.TARGET_Z2).shape()).containsExactly(8, 128);
-    assertThat(run.taskGraph.representationInput()).isEqualTo(ByolTask.VIEWS);
     assertThat(run.taskGraph.representationSize()).isEqualTo(32);
   }
 

@@ -3,6 +3,7 @@ package dev.pretext.plugins.colorization;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
@@ -135,7 +136,7 @@ final class ColorizationTask implements PretextTask {
         .rename(g.name("colorization_loss"));
     lightnessName = lightness.name();
     logitsName = logits.name();
-    return new TaskGraph(loss.name(), h.variable().name(), h.size(), lightness.name());
+    return new TaskGraph(loss.name(), h.variable().name(), h.size());
   }
 
   @Override
@@ -203,53 +204,27 @@ final class ColorizationTask implements PretextTask {
         WEIGHT, Nd4j.create(weight, new long[] {n, 1, h, w}, 'c'));
   }
 
-  /**
-   * L/100 of the images: from Lab for RGB; for grayscale (e.g. Fashion-MNIST in transfer) each
-   * value v is read as the sRGB grey (v, v, v), whose L is exact — it is the lightness the encoder
-   * would have seen for that grey in a colour photo (L/100 ≠ v: mid-grey 0.5 has L = 53.4).
-   */
+  /** The lightness: one channel. */
   @Override
-  public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-    return Map.of(graph.representationInput(), lightness(images));
+  public ImageShape encoderShape(ImageShape shape) {
+    return shape.withChannels(1);
   }
 
-  /** The same lightness as graph ops, so that the exported encoder reads RGB or grey images. */
+  /**
+   * h of L/100, the lightness computed by graph ops from RGB images or, for grayscale ones (e.g.
+   * Fashion-MNIST in transfer), with each value v read as the sRGB grey (v, v, v), whose L is exact
+   * — the lightness the encoder would have seen for that grey in a colour photo (L/100 ≠ v:
+   * mid-grey 0.5 has L = 53.4).
+   */
   @Override
-  public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder,
+  public Encoder.Representation representation(GraphBuilder g, EncoderModule encoder,
       SDVariable images, ImageShape shape) {
     if (shape.channels() != 1 && shape.channels() != 3) {
       throw new IllegalArgumentException("colorization reads 1- or 3-channel images, got " + shape);
     }
     SDVariable light = Lab.lightness(g.sameDiff(), images, shape.channels());
-    return encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), light, shape.withChannels(1));
-  }
-
-  /** {@code [N, 1, H, W]} L/100 of RGB or grayscale images in [0, 1]. */
-  static INDArray lightness(INDArray images) {
-    long[] shape = images.shape();
-    int channels = (int) shape[1];
-    if (channels != 1 && channels != 3) {
-      throw new IllegalArgumentException("colorization reads 1- or 3-channel images, got "
-          + Arrays.toString(shape));
-    }
-    int n = (int) shape[0];
-    int plane = (int) (shape[2] * shape[3]);
-    float[] v = images.dup('c').data().asFloat();
-    float[] light = new float[n * plane];
-    float[] lab = new float[3];
-    for (int i = 0; i < n; i++) {
-      int base = i * channels * plane;
-      for (int k = 0; k < plane; k++) {
-        float r = v[base + k];
-        if (channels == 1) {
-          Lab.rgbToLab(r, r, r, lab);
-        } else {
-          Lab.rgbToLab(r, v[base + plane + k], v[base + 2 * plane + k], lab);
-        }
-        light[i * plane + k] = lab[0] / 100f;
-      }
-    }
-    return Nd4j.create(light, new long[] {n, 1, shape[2], shape[3]}, 'c');
+    SDVariable h = encoder.apply(light, encoderShape(shape), EncoderModule.MAIN).representation();
+    return new Encoder.Representation(h, encoder.representationSize());
   }
 
   /** Rows: lightness only (as grey) / predicted colour / true colour, in {@code colorization.png}. */
@@ -302,6 +277,12 @@ final class ColorizationTask implements PretextTask {
               .get(logitsName), (int) images.size(2), (int) images.size(3)));
     }
     return result;
+  }
+
+  /** {@code [N, 1, H, W]} L/100 of RGB images, as {@link #prepare} gives the encoder. */
+  private static INDArray lightness(INDArray rgb) {
+    return Lab.fromRgb(rgb).get(NDArrayIndex.all(), NDArrayIndex.interval(0, 1), NDArrayIndex.all(),
+        NDArrayIndex.all()).div(100);
   }
 
   /** Logits {@code [N, Q, h, w]} → annealed-mean ab {@code [N, 2, H, W]} (nearest upsampling). */

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.EncoderExport;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.testkit.TestKit;
@@ -91,18 +92,39 @@ class ColorizationTaskTest {
   }
 
   @Test
-  void representationReadsRgbAndGrayscaleAsLightness() {
+  void theRepresentationIsTheEncoderOnTheLightnessOfRgbAndGrayImages() {
     ColorizationTask task = task("");
-    PretextTask.TaskGraph tg = task.build(GraphBuilder.create(1), TestKit.smallEncoder(1), RGB);
-    INDArray grey = Nd4j.create(new float[] {0, 0.5f, 1, 0.2f}, new long[] {1, 1, 2, 2}, 'c');
-    INDArray l = task.prepareForRepresentation(tg, grey).get(tg.representationInput());
-    assertThat(l.shape()).containsExactly(1, 1, 2, 2);
-    assertThat(l.getFloat(0, 0, 0, 1)).isCloseTo(0.5339f, within(1e-4f));
-    assertThat(l.getFloat(0, 0, 1, 0)).isCloseTo(1f, within(1e-5f));
-    // The same grey as an RGB image gives the same lightness.
-    INDArray rgbGrey = Nd4j.concat(1, grey, grey, grey);
-    assertThat(task.prepareForRepresentation(tg, rgbGrey).get(tg.representationInput()).sub(l)
-        .amaxNumber().doubleValue()).isLessThan(1e-6);
+    GraphBuilder g = GraphBuilder.create(1);
+    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), RGB);
+    g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray rgb = TestKit.colourSampleImages(6).images();
+    INDArray gray = TestKit.sampleImages(6).images();
+    // The lightness the encoder trains on (prepare's, by Java loops), and that of each grey value
+    // v read as the sRGB colour (v, v, v).
+    INDArray rgbLightness = task.prepare(rgb, new Random(1)).get(ColorizationTask.LIGHTNESS);
+    INDArray grayLightness = gray.dup();
+    float[] lab = new float[3];
+    for (int k = 0; k < grayLightness.length(); k++) {
+      float v = grayLightness.getFloat(k);
+      Lab.rgbToLab(v, v, v, lab);
+      grayLightness.putScalar(k, lab[0] / 100);
+    }
+    for (INDArray[] images : new INDArray[][] {{rgb, rgbLightness}, {gray, grayLightness}}) {
+      ImageShape shape = RGB.withChannels((int) images[0].size(1));
+      INDArray expected = g.sameDiff().output(Map.of(ColorizationTask.LIGHTNESS, images[1]), tg.representation())
+          .get(tg.representation());
+      GraphBuilder alone = GraphBuilder.create(2);
+      SDVariable placeholder = alone.placeholder("images", shape.batchShape());
+      var rep = task.representation(alone, TestKit.smallEncoder(2)
+          .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(shape)), placeholder, shape);
+      EncoderExport.copyEncoderArrays(g.sameDiff(), alone.sameDiff());
+      alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+      INDArray built = alone.sameDiff().output(Map.of("images", images[0]), rep.variable().name())
+          .get(rep.variable().name());
+      assertThat(task.encoderShape(shape)).isEqualTo(RGB.withChannels(1));
+      assertThat(built.sub(expected).amaxNumber().doubleValue()).as("%s: of max %s", shape, expected.amaxNumber())
+          .isLessThan(1e-5);
+    }
   }
 
   @Test

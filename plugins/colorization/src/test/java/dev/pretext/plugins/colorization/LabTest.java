@@ -3,8 +3,12 @@ package dev.pretext.plugins.colorization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,6 +40,28 @@ class LabTest {
     assertThat(lab(0, 0, 0)).containsExactly(new float[] {0, 0, 0}, within(0.01f));
     // Mid grey: lightness 53.39 (not 50: the sRGB curve), no colour.
     assertThat(lab(0.5f, 0.5f, 0.5f)).containsExactly(new float[] {53.39f, 0, 0}, within(0.01f));
+  }
+
+  @Test
+  void graphLightnessOfKnownColoursIsTheirReferenceL() {
+    // Red, green, blue, white, black and mid grey as one RGB image of 1x6 pixels, and the grey
+    // values 0, 0.5 and 1 as a one-channel image; reference L as above.
+    SameDiff sd = SameDiff.create();
+    SDVariable rgb = sd.placeHolder("rgb", DataType.FLOAT, -1, 3, 1, 6);
+    SDVariable grey = sd.placeHolder("grey", DataType.FLOAT, -1, 1, 1, 3);
+    SDVariable rgbL = Lab.lightness(sd, rgb, 3);
+    SDVariable greyL = Lab.lightness(sd, grey, 1);
+    INDArray colours = Nd4j.create(new float[] {
+        1, 0, 0, 1, 0, 0.5f,
+        0, 1, 0, 1, 0, 0.5f,
+        0, 0, 1, 1, 0, 0.5f}, new long[] {1, 3, 1, 6}, 'c');
+    INDArray greys = Nd4j.create(new float[] {0, 0.5f, 1}, new long[] {1, 1, 1, 3}, 'c');
+    Map<String, INDArray> out = sd.output(Map.of("rgb", colours, "grey", greys), rgbL.name(), greyL.name());
+    assertThat(out.get(rgbL.name()).shape()).containsExactly(1, 1, 1, 6);
+    assertThat(out.get(rgbL.name()).reshape(6).toFloatVector())
+        .containsExactly(new float[] {0.5324f, 0.8773f, 0.3230f, 1f, 0f, 0.5339f}, within(2e-4f));
+    assertThat(out.get(greyL.name()).reshape(3).toFloatVector())
+        .containsExactly(new float[] {0f, 0.5339f, 1f}, within(1e-4f));
   }
 
   @Test

@@ -31,7 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * representation h paints the whole image back. The loss counts only the hidden pixels and,
  * weighted by {@code overlap-weight}, a thin visible band around them, as in the paper; the
  * adversarial term of the paper is left out. The protocols evaluate h of whole, unmasked images
- * (the default {@link #prepareForRepresentation} feeds them to the {@code masked} placeholder).
+ * (the default {@link #representation}: the encoder on the images).
  */
 final class ContextEncoderTask implements PretextTask {
 
@@ -93,7 +93,7 @@ final class ContextEncoderTask implements PretextTask {
         "prediction", lossTakesLogits ? logits : reconstruction, "target", target, "weight", weight));
     maskedName = masked.name();
     reconstructionName = reconstruction.name();
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), masked.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   @Override

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
@@ -48,7 +49,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (other positions and other images); the loss (info-nce by default) is averaged over k.
  *
  * <p>The representation the protocols evaluate is the mean of z over the grid ({@code [N, D]});
- * {@link #prepareForRepresentation} cuts labeled images into the same grid.
+ * {@link #representation} cuts whole images into the same grid with graph slices.
  *
  * <p>The encoder's batch normalization computes its statistics over all patches of the batch,
  * rows below included, which lets a little information flow against the causal order while
@@ -164,7 +165,7 @@ final class CpcTask implements PretextTask {
       total = total.add(perStep.get(i));
     }
     SDVariable value = total.div(g.name("loss"), perStep.size());
-    return new TaskGraph(value.name(), pooled.name(), d, patches.name());
+    return new TaskGraph(value.name(), pooled.name(), d);
   }
 
   /**
@@ -192,18 +193,19 @@ final class CpcTask implements PretextTask {
     return Map.of(PATCHES, grid.cut(images));
   }
 
+  /** A patch: the encoder sees the grid's patches, not whole images. */
   @Override
-  public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-    return Map.of(graph.representationInput(), grid.cut(images));
+  public ImageShape encoderShape(ImageShape shape) {
+    return new ImageShape(shape.channels(), grid.patch(), grid.patch());
   }
 
   /**
    * The grid cut with graph slices, patch by patch ({@code [G·G·N, C, p, p]}, all images' first
-   * patch first — batch norm runs on calibrated statistics here, so the order changes nothing but
-   * the reshape), encoded, and averaged over the grid as in {@link #build}.
+   * patch first: batch statistics are over all patches of the batch whatever their order, so the
+   * order changes nothing but the reshape), encoded, and averaged over the grid as in {@link #build}.
    */
   @Override
-  public Encoder.Representation buildImageRepresentation(GraphBuilder g, Encoder encoder,
+  public Encoder.Representation representation(GraphBuilder g, EncoderModule encoder,
       SDVariable images, ImageShape shape) {
     SDVariable[] patches = new SDVariable[grid.size()];
     int p = grid.patch();
@@ -216,9 +218,9 @@ final class CpcTask implements PretextTask {
       }
     }
     SDVariable all = patches.length == 1 ? patches[0] : g.sameDiff().concat(0, patches);
-    ImageShape patchShape = new ImageShape(shape.channels(), p, p);
-    Encoder.Representation h = encoder.build(g.scope(GraphBuilder.ENCODER_SCOPE), all, patchShape);
-    SDVariable pooled = h.variable().reshape(grid.size(), -1, h.size()).mean(g.name(REPRESENTATION), 0);
-    return new Encoder.Representation(pooled, h.size());
+    SDVariable z = encoder.apply(all, encoderShape(shape), EncoderModule.MAIN).representation();
+    long d = encoder.representationSize();
+    SDVariable pooled = z.reshape(grid.size(), -1, d).mean(g.name(REPRESENTATION), 0);
+    return new Encoder.Representation(pooled, d);
   }
 }

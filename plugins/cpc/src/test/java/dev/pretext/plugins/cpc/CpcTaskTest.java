@@ -7,14 +7,19 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import com.typesafe.config.ConfigException;
+import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.runtime.EncoderExport;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -104,16 +109,65 @@ class CpcTaskTest extends PretextTaskConformance {
   }
 
   @Test
-  void theRepresentationIsThePooledPatchEmbeddingOfPlainImages() {
-    PretextTask task = TestKit.task("cpc", taskSettings(), 1);
+  void theRepresentationAveragesTheEncodedPatchGridOfAKnownImage() {
+    CpcTask task = (CpcTask) TestKit.task("cpc", taskSettings(), 1);
+    ImageShape shape = TestKit.sample().train().shape();
+    // An "encoder" that returns each patch's pixels: the representation is then the mean patch.
+    EncoderModule pixels = new EncoderModule() {
+      @Override
+      public EncoderOutput apply(SDVariable images, ImageShape patch, String application) {
+        return new EncoderOutput(images.reshape(-1, patch.size()), List.of());
+      }
+
+      @Override
+      public long representationSize() {
+        return 100;
+      }
+    };
     GraphBuilder g = GraphBuilder.create(1);
-    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), TestKit.sample().train().shape());
-    assertThat(tg.representationInput()).isEqualTo(CpcTask.PATCHES);
+    SDVariable images = g.placeholder("images", shape.batchShape());
+    Encoder.Representation rep = task.representation(g, pixels, images, shape);
+    INDArray known = Nd4j.arange(2 * 28 * 28).castTo(DataType.FLOAT).reshape(2, 1, 28, 28);
+
+    INDArray pooled = g.sameDiff().output(Map.of("images", known), rep.variable().name()).get(rep.variable().name());
+
+    assertThat(task.encoderShape(shape)).isEqualTo(new ImageShape(1, 10, 10));
+    assertThat(rep.size()).isEqualTo(100);
+    for (int i = 0; i < 2; i++) {
+      INDArray sum = Nd4j.zeros(DataType.FLOAT, 10, 10);
+      for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < 4; c++) {
+          sum.addi(known.get(point(i), point(0), interval(6 * r, 6 * r + 10), interval(6 * c, 6 * c + 10)));
+        }
+      }
+      assertThat(pooled.getRow(i).equalsWithEps(sum.div(16).reshape(100), 1e-3)).as("image %d", i).isTrue();
+    }
+  }
+
+  @Test
+  void theRepresentationOfImagesIsThePooledEmbeddingOfTheirCutPatches() {
+    CpcTask task = (CpcTask) TestKit.task("cpc", taskSettings(), 1);
+    ImageShape shape = TestKit.sample().train().shape();
+    GraphBuilder g = GraphBuilder.create(1);
+    PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), shape);
+    g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    GraphBuilder alone = GraphBuilder.create(2);
+    SDVariable images = alone.placeholder("images", shape.batchShape());
+    Encoder.Representation rep = task.representation(alone, TestKit.smallEncoder(2)
+        .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(shape)), images, shape);
+    EncoderExport.copyEncoderArrays(g.sameDiff(), alone.sameDiff());
+    alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
     assertThat(tg.representationSize()).isEqualTo(32);
     for (int n : new int[] {1, 7}) {
-      INDArray h = g.sameDiff().output(task.prepareForRepresentation(tg, TestKit.sampleImages(n).images()),
-          tg.representation()).get(tg.representation());
-      assertThat(h.shape()).containsExactly(n, 32);
+      INDArray batch = TestKit.sampleImages(n).images();
+      // What training computes from the patches PatchGrid cuts (its crops tested above).
+      INDArray expected = g.sameDiff().output(Map.of(CpcTask.PATCHES, task.grid().cut(batch)), tg.representation())
+          .get(tg.representation());
+      INDArray built = alone.sameDiff().output(Map.of("images", batch), rep.variable().name())
+          .get(rep.variable().name());
+      assertThat(built.shape()).containsExactly(n, 32);
+      assertThat(built.sub(expected).amaxNumber().doubleValue()).as("of max %s", expected.amaxNumber())
+          .isLessThan(1e-5);
     }
   }
 

@@ -128,7 +128,7 @@ final class JigsawTask implements PretextTask {
     SDVariable logits = Ops.linear(head, "logits", x, width, count).rename(head.name("logits"));
     SDVariable value = loss.build(head, Map.of("logits", logits, "labels", labels));
     logitsName = logits.name();
-    return new TaskGraph(value.name(), h.name(), module.representationSize(), images.name());
+    return new TaskGraph(value.name(), h.name(), module.representationSize());
   }
 
   @Override
@@ -143,16 +143,6 @@ final class JigsawTask implements PretextTask {
         IMAGES, images,
         TILES, p.tiles,
         PERMUTATION, Nd4j.create(onehot, new long[] {n, settings.permutations()}, 'c'));
-  }
-
-  /**
-   * Whole images for the representation, and tiles cut from them with a fixed seed: the runtime
-   * calibrates every batch-norm layer of the graph on these arrays, the tile copy of the encoder and
-   * the classifier included, and computing the representation itself needs only the images.
-   */
-  @Override
-  public Map<String, INDArray> prepareForRepresentation(TaskGraph graph, INDArray images) {
-    return Map.of(graph.representationInput(), images, TILES, puzzles(images, new Random(seed)).tiles);
   }
 
   /**

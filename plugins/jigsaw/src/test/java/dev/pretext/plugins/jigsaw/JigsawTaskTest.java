@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.SuiteConfigException;
+import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
@@ -120,14 +121,18 @@ class JigsawTaskTest extends PretextTaskConformance {
     assertThat(grads.get("encoder/conv1_w").norm2Number().doubleValue()).isPositive();
     assertThat(grads.get("encoder/bn3_beta").norm2Number().doubleValue()).isPositive();
 
-    // ...and the representation is that encoder on whole images.
-    assertThat(tg.representationInput()).isEqualTo(JigsawTask.IMAGES);
+    // ...and the evaluated representation is that encoder on whole images, with their statistics.
     assertThat(tg.representation()).startsWith(GraphBuilder.ENCODER_SCOPE + "/");
     INDArray images = TestKit.sampleImages(4).images();
-    Map<String, INDArray> feed = task.prepareForRepresentation(tg, images);
-    assertThat(feed.get(JigsawTask.IMAGES)).isSameAs(images);
-    INDArray h = sd.output(feed, tg.representation()).get(tg.representation());
-    assertThat(h.shape()).containsExactly(4, tg.representationSize());
+    sd.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray h = sd.output(Map.of(JigsawTask.IMAGES, images), tg.representation()).get(tg.representation());
+    RepresentationGraph evaluated = RepresentationGraph.build(TestKit.smallEncoder(3), task,
+        TestKit.sample().train().shape(), 3).withEncoderOf(sd);
+    evaluated.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
+    INDArray fromImages = evaluated.graph().output(Map.of(evaluated.input(), images), evaluated.output())
+        .get(evaluated.output());
+    assertThat(fromImages.shape()).containsExactly(4, tg.representationSize());
+    assertThat(fromImages.sub(h).amaxNumber().doubleValue()).isLessThan(1e-5);
   }
 
   @Test

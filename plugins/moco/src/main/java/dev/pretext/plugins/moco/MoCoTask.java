@@ -49,7 +49,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class MoCoTask implements PretextTask {
 
-  /** Placeholder of the query views {@code [N, C, H, W]}, the input of the representation. */
+  /** Placeholder of the query views {@code [N, C, H, W]}, the query encoder's input. */
   static final String QUERY_VIEWS = "query_views";
 
   /** The key views, prepared with the query views; only the key network reads them. */
@@ -125,7 +125,7 @@ final class MoCoTask implements PretextTask {
     // The key network: the same layers under the same names, in a graph of its own.
     keyNetwork = MomentumNetwork.copyOf(sd, shape, (kg, input) -> Ops.l2Normalize(kg.sameDiff(),
         head(kg.scope("head"), encoder.build(kg.scope("encoder"), input, shape))));
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), views.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   private SDVariable head(GraphBuilder g, Encoder.Representation h) {

@@ -13,6 +13,7 @@ import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,23 @@ class MoCoTaskTest {
     assertThat(java.util.Arrays.stream(fed.get(MoCoTask.KEYS).norm2(1).toDoubleVector()).boxed().toList())
         .as("keys are L2-normalized").allSatisfy(n -> assertThat(n).isCloseTo(1, within(1e-4)));
     assertThat(fed.get("sampler/queue").shape()).containsExactly(256, 128);
-    assertThat(run.taskGraph.representationInput()).isEqualTo(MoCoTask.QUERY_VIEWS);
     assertThat(run.taskGraph.representationSize()).isEqualTo(32);
+  }
+
+  @Test
+  void theTrainedGraphCalibratesItsBatchNormOnPreparedBatchesWhoseKeyViewsItLacks() {
+    TrainedMethod trained = TestKit.train(task(SMALL_QUEUE, 2), TestKit.smallEncoder(2), TestKit.sampleImages(128),
+        2, 32, 2);
+    assertThat(trained.graph().inputs()).doesNotContain(MoCoTask.KEY_VIEWS);
+    assertThat(trained.runningStatistics()).isNotEmpty();
+    for (String running : trained.runningStatistics()) {
+      trained.graph().getVariable(running).getArr().assign(Float.NaN);
+    }
+    FrozenEncoder.calibrateTrainingGraph(trained, TestKit.sampleImages(128), 2, 32, 2);
+    for (String running : trained.runningStatistics()) {
+      INDArray value = trained.graph().getVariable(running).getArr();
+      assertThat(value.isNaN().any() || value.isInfinite().any()).as("%s after calibration", running).isFalse();
+    }
   }
 
   @Test

@@ -64,7 +64,7 @@ final class RotationTask implements PretextTask {
     }
     SDVariable logits = Ops.linear(head, "logits", x, width, ROTATIONS);
     SDVariable value = loss.build(head, Map.of("logits", logits, "labels", labels));
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), images.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   @Override

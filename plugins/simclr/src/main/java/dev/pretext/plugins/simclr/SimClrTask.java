@@ -91,7 +91,7 @@ final class SimClrTask implements PretextTask {
         "similarities", logits.similarities(),
         "positives", logits.positives(),
         "valid", logits.valid()));
-    return new TaskGraph(value.name(), h.variable().name(), h.size(), views.name());
+    return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
   /**
