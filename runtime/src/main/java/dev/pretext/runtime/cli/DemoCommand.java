@@ -13,9 +13,9 @@ import picocli.CommandLine.ParentCommand;
  * to beat the untrained encoder — ending with a plain summary of what each added and the wall time.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the demo suite (<home>/suites/demo.conf: SimCLR, rotation and the denoising "
-        + "autoencoder against raw pixels and the untrained encoder) on the embedded Fashion-MNIST "
-        + "sample; about 10 minutes on 2 cores.")
+    description = "Run the demo suite (<home>/suites/demo.conf: SimCLR, the denoising autoencoder and "
+        + "the context encoder against raw pixels and the untrained encoder) on the embedded "
+        + "Fashion-MNIST sample; about 10 minutes on 2 cores.")
 final class DemoCommand implements Callable<Integer> {
 
   @ParentCommand PretextCli parent;
