@@ -242,6 +242,24 @@ public final class PluginLoader {
     }
   }
 
+  /**
+   * Why a plugin built for another SPI cannot load: one built for an older major was compiled
+   * against types that changed (SPI 2.0 removed and reshaped methods), so it is told to rebuild
+   * rather than left to fail later with a linkage error.
+   */
+  private String incompatible(PluginDescriptor descriptor) {
+    String plugin = "plugin '" + descriptor.name() + "' " + descriptor.version();
+    String neededMajor = descriptor.apiVersion().split("\\.")[0];
+    String runtimeMajor = runtimeApi.split("\\.")[0];
+    if (neededMajor.matches("\\d+") && Integer.parseInt(neededMajor) < Integer.parseInt(runtimeMajor)) {
+      return plugin + " was built for SPI " + neededMajor + ".x (api-version=" + descriptor.apiVersion()
+          + "), this runtime is SPI " + runtimeApi + ": rebuild it against pretext-api " + runtimeApi
+          + " (docs/spi-2.md lists what changed)";
+    }
+    return plugin + " needs api " + descriptor.apiVersion() + ", but this runtime offers api " + runtimeApi
+        + ": use a Pretext release with that api";
+  }
+
   /** Loads the plugin whose service file is in {@code root}; true if it loaded. */
   private boolean load(
       Session session, String source, List<Path> jars, Path root, ClassLoader loader) {
@@ -249,15 +267,7 @@ public final class PluginLoader {
       String entryClass = entryClass(root);
       PluginDescriptor descriptor = descriptor(root);
       if (!descriptor.isCompatibleWith(runtimeApi)) {
-        throw new Disabled(
-            "plugin '"
-                + descriptor.name()
-                + "' "
-                + descriptor.version()
-                + " needs api "
-                + descriptor.apiVersion()
-                + ", but this runtime offers api "
-                + runtimeApi);
+        throw new Disabled(incompatible(descriptor));
       }
       LoadedPlugin sameName = session.byName.get(descriptor.name());
       if (sameName != null) {

@@ -225,14 +225,31 @@ class PluginLoaderTest {
   void incompatibleApiVersionNamesBothVersions() {
     Path jar =
         PluginJarBuilder.plugin("future")
-            .apiVersion("2.0")
+            .apiVersion("99.0")
             .encoders("future.FuturePlugin", "f")
             .writeTo(plugins().resolve("future.jar"));
 
     assertThat(load().problems())
         .extracting(PluginProblem::message)
         .containsExactly(
-            jar + ": plugin 'future' 1.0.0 needs api 2.0, but this runtime offers api " + API);
+            jar + ": plugin 'future' 1.0.0 needs api 99.0, but this runtime offers api " + API
+                + ": use a Pretext release with that api");
+  }
+
+  @Test
+  void aPluginBuiltForAnOlderMajorIsToldToRebuild() {
+    assertThat(API).as("this runtime's SPI").startsWith("2.");
+    Path jar =
+        PluginJarBuilder.plugin("old")
+            .apiVersion("1.1")
+            .encoders("old.OldPlugin", "o")
+            .writeTo(plugins().resolve("old.jar"));
+
+    assertThat(load().problems())
+        .extracting(PluginProblem::message)
+        .containsExactly(
+            jar + ": plugin 'old' 1.0.0 was built for SPI 1.x (api-version=1.1), this runtime is SPI " + API
+                + ": rebuild it against pretext-api " + API + " (docs/spi-2.md lists what changed)");
   }
 
   @Test
