@@ -81,13 +81,7 @@ class FaultInjectionTest {
     Map<String, String> kept = RunFolder.hashes(checkpoint);
 
     // The resumed method (a new task, whose reader does not fail again) continues from that checkpoint.
-    AtomicReference<Map<String, String>> whenResumed = new AtomicReference<>();
-    FakePlugins.HOOKS.put(hook, () -> whenResumed.set(hashesOf(checkpoint)));
-    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
-
-    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.OK);
-    assertThat(whenResumed.get()).isEqualTo(kept).isNotEmpty();
-    Map<String, JsonNode> after = RunFolder.entries(out);
+    Map<String, JsonNode> after = resumeFromKept(suite, out, checkpoint, kept);
     assertThat(after.get("brightness seed 1")).isEqualTo(entries.get("brightness seed 1"));
     assertThat(after.get("last seed 1")).isEqualTo(entries.get("last seed 1"));
     JsonNode flaky = after.get("flaky seed 1");
@@ -134,13 +128,7 @@ class FaultInjectionTest {
     assertThat(progress.path("epochsDone").asInt()).isEqualTo(2);
     Map<String, String> kept = RunFolder.hashes(checkpoint);
 
-    AtomicReference<Map<String, String>> whenResumed = new AtomicReference<>();
-    FakePlugins.HOOKS.put(hook, () -> whenResumed.set(hashesOf(checkpoint)));
-    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
-
-    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.OK);
-    assertThat(whenResumed.get()).isEqualTo(kept).isNotEmpty();
-    Map<String, JsonNode> after = RunFolder.entries(out);
+    Map<String, JsonNode> after = resumeFromKept(suite, out, checkpoint, kept);
     assertThat(after.get("brightness seed 1")).isEqualTo(entries.get("brightness seed 1"));
     JsonNode second = after.get("second seed 1");
     assertThat(second.path("status").asText()).isEqualTo("ok");
@@ -236,13 +224,7 @@ class FaultInjectionTest {
     Map<String, String> kept = RunFolder.hashes(checkpoint);
 
     Files.delete(work.resolve("fine-tune"));
-    AtomicReference<Map<String, String>> whenResumed = new AtomicReference<>();
-    FakePlugins.HOOKS.put(hook, () -> whenResumed.set(hashesOf(checkpoint)));
-    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
-
-    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.OK);
-    assertThat(whenResumed.get()).isEqualTo(kept).isNotEmpty();
-    Map<String, JsonNode> after = RunFolder.entries(out);
+    Map<String, JsonNode> after = resumeFromKept(suite, out, checkpoint, kept);
     assertThat(after.get("brightness seed 1")).isEqualTo(entries.get("brightness seed 1"));
     JsonNode second = after.get("second seed 1");
     assertThat(second.path("status").asText()).isEqualTo("ok");
@@ -284,6 +266,21 @@ class FaultInjectionTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Runs the suite again with {@code --resume}: it must exit 0 and find the method's checkpoint as
+   * it was kept when the hooked method starts again. Returns the entries it leaves.
+   */
+  private Map<String, JsonNode> resumeFromKept(Path suite, Path out, Path checkpoint, Map<String, String> kept)
+      throws Exception {
+    AtomicReference<Map<String, String>> whenResumed = new AtomicReference<>();
+    FakePlugins.HOOKS.put(hook, () -> whenResumed.set(hashesOf(checkpoint)));
+    CliCapture.Result resumed = CliCapture.run(dir, "run", suite.toString(), "--out", out.toString(), "--resume");
+
+    assertThat(resumed.code()).as(resumed.err()).isEqualTo(ExitCodes.OK);
+    assertThat(whenResumed.get()).isEqualTo(kept).isNotEmpty();
+    return RunFolder.entries(out);
   }
 
   private static Map<String, String> hashesOf(Path dir) {
