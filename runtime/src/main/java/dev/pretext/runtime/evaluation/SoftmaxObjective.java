@@ -92,7 +92,6 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
     final INDArray weightsT;
     final INDArray logits;
     final INDArray gradientT;
-    final double[] scores;
     final double[] residuals;
     final double[] transposed;
     private double[][] secondMoment;
@@ -112,7 +111,6 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
       this.weightsT = Nd4j.create(type, new long[] {dims, classes}, 'c');
       this.logits = Nd4j.create(type, new long[] {rows, classes}, 'c');
       this.gradientT = Nd4j.create(type, new long[] {dims, classes}, 'c');
-      this.scores = new double[rows * classes];
       this.residuals = new double[rows * classes];
       this.transposed = new double[dims * classes];
     }
