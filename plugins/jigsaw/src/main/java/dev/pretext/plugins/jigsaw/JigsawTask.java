@@ -53,7 +53,8 @@ final class JigsawTask implements PretextTask {
   /** The permutation set, written with checkpoints and visuals. */
   static final String PERMUTATIONS_FILE = "permutations.json";
 
-  private static final Set<String> ROLES = Set.of("logits", "labels");
+  private static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "logits", Set.of(Loss.Input.LOGITS), "labels", Set.of(Loss.Input.TARGETS));
   /** Images per inference batch of {@link #pretextMetrics}. */
   private static final int METRIC_BATCH = 256;
 

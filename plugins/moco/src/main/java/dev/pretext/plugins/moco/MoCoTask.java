@@ -65,7 +65,9 @@ final class MoCoTask implements PretextTask {
   static final Set<NegativeSampler.Need> PROVIDED = Set.of(NegativeSampler.Need.PAIRS, NegativeSampler.Need.STEP_KEYS);
 
   /** What this task hands its loss: the fields of the sampler's logits. */
-  static final Set<String> ROLES = Set.of("similarities", "positives", "valid");
+  static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "similarities", Set.of(Loss.Input.LOGITS), "positives", Set.of(Loss.Input.TARGETS),
+      "valid", Set.of(Loss.Input.TARGETS));
 
   /** Validated settings of the MLP head: linear, ReLU, linear (MoCo v2's head has no batch norm). */
   record Head(int hidden, int output) {

@@ -26,7 +26,8 @@ final class RotationTask implements PretextTask {
   static final int ROTATIONS = 4;
 
   /** What this task hands its loss. */
-  static final Set<String> ROLES = Set.of("logits", "labels");
+  static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "logits", Set.of(Loss.Input.LOGITS), "labels", Set.of(Loss.Input.TARGETS));
 
   private final boolean allRotations;
   private final int headHidden;

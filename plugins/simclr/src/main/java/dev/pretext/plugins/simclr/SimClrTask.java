@@ -35,7 +35,9 @@ final class SimClrTask implements PretextTask {
   static final String VIEWS = "views";
 
   /** What this task hands its loss: the fields of the sampler's logits. */
-  static final Set<String> ROLES = Set.of("similarities", "positives", "valid");
+  static final Map<String, Set<Loss.Input>> ROLES = Map.of(
+      "similarities", Set.of(Loss.Input.LOGITS), "positives", Set.of(Loss.Input.TARGETS),
+      "valid", Set.of(Loss.Input.TARGETS));
 
   /** Validated settings of the projection head. */
   record Projection(int hidden, int output) {
