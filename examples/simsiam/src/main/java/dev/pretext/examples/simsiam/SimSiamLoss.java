@@ -24,7 +24,7 @@ record SimSiamLoss(boolean stopGradient, boolean symmetric) {
   SDVariable build(SameDiff sd, String name, SDVariable p1, SDVariable p2, SDVariable z1, SDVariable z2) {
     SDVariable one = negativeCosine(sd, p1, target(sd, z2));
     if (!symmetric) {
-      return one.mul(name, 1.0);
+      return one.rename(name);
     }
     SDVariable two = negativeCosine(sd, p2, target(sd, z1));
     return one.add(two).mul(name, 0.5);

@@ -24,9 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * negatives and no momentum encoder: the stop-gradient alone keeps the representation from
  * collapsing. The protocols evaluate the encoder's h (the default {@link #representation}).
  *
- * <p>Both views go through the network as one batch of 2N, view 1 in rows 0..N−1, so the batch
- * norms see both views together, as in the paper's implementation (one forward pass per view, with
- * synchronized batch norm across GPUs: statistics over both views of every image).
+ * <p>Both views go through the network as one batch of 2N, view 1 in rows 0..N−1, so each batch
+ * norm takes its statistics over both views, as simclr and byol do here; the paper's code runs one
+ * forward pass per view, with statistics per view.
  */
 final class SimSiamTask implements PretextTask {
 
@@ -112,10 +112,5 @@ final class SimSiamTask implements PretextTask {
     INDArray first = Augmentation.applyAll(augmentations, images, random);
     INDArray second = Augmentation.applyAll(augmentations, images, random);
     return Map.of(VIEWS, Nd4j.concat(0, first, second));
-  }
-
-  /** The loss settings. */
-  SimSiamLoss loss() {
-    return loss;
   }
 }
