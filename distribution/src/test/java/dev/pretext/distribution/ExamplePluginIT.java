@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A plugin built outside the reactor (examples/simsiam, by {@code examples/build-and-check}) dropped
- * into a copy of the assembled distribution's plugins/ folder: listed by {@code pretext plugins},
- * run in a tiny suite next to the baselines. Needs {@code -Dpretext.example.plugins=<folder>}, the
- * folder holding the drop-in {@code simsiam/} (examples/simsiam/target/plugin); skipped without it.
+ * Plugins built outside the reactor by {@code examples/build-and-check} — the SimSiam example and a
+ * project generated from the archetype — dropped into a copy of the assembled distribution's
+ * plugins/ folder: listed by {@code pretext plugins}, run in a tiny suite next to the baselines.
+ * Needs {@code -Dpretext.example.plugins=<folder>}, the folder holding the drop-in folders {@code
+ * simsiam/} and {@code flip-plugin/} (examples/target/plugins); skipped without it.
  */
 class ExamplePluginIT {
 
@@ -32,13 +33,16 @@ class ExamplePluginIT {
         data { source = embedded, train-limit = 600, test-limit = 200 }
         encoder { type = conv4, channels = [8, 16] }
         training { epochs = 1, batch-size = 32, max-steps = 8 }
-        methods = [ simsiam ]
+        methods = [ simsiam, flip-plugin ]
         evaluation { calibration-batches = 2, label-fractions = [0.1], knn.k = 20,
                      linear-probe { epochs = 20, min-steps = 0, learning-rate = 0.01 } }
       }
       """;
 
-  private Path simsiam;
+  /** The plugins built outside the reactor; each folder's name is the plugin's and its task's. */
+  private static final List<String> EXAMPLES = List.of("simsiam", "flip-plugin");
+
+  private Path examples;
 
   @TempDir Path dir;
 
@@ -49,28 +53,34 @@ class ExamplePluginIT {
     Assumptions.assumeTrue(folder != null && !folder.isBlank(),
         "skipped: -D" + PROPERTY + " names no folder; examples/build-and-check builds the example plugin and"
             + " prints it (examples/simsiam/target/plugin)");
-    simsiam = Path.of(folder).resolve("simsiam");
-    assertThat(simsiam).as("the drop-in folder of the example plugin").isDirectory();
+    examples = Path.of(folder);
+    for (String example : EXAMPLES) {
+      assertThat(examples.resolve(example)).as("the drop-in folder of " + example).isDirectory();
+    }
     assertThat(DIST.resolve("plugins")).isDirectory();
   }
 
-  /** A home with the distribution's plugins and the example's folder next to them. */
-  private Path homeWithTheExample() throws IOException {
+  /** A home with the distribution's plugins and the examples' folders next to them. */
+  private Path homeWithTheExamples() throws IOException {
     Path home = dir.resolve("home");
     DistributionIT.copy(DIST.resolve("plugins"), home.resolve("plugins"));
-    DistributionIT.copy(simsiam, home.resolve("plugins/simsiam"));
+    for (String example : EXAMPLES) {
+      DistributionIT.copy(examples.resolve(example), home.resolve("plugins").resolve(example));
+    }
     return home;
   }
 
   @Test
-  void droppedIntoPluginsTheExampleIsListedAndRunsInATinySuite() throws IOException {
-    Path home = homeWithTheExample();
+  void droppedIntoPluginsTheExamplesAreListedAndRunInATinySuite() throws IOException {
+    Path home = homeWithTheExamples();
 
     DistributionIT.Result plugins = DistributionIT.cli(home, "plugins");
     assertThat(plugins.exitCode()).as(plugins.out() + plugins.err()).isZero();
     assertThat(plugins.out()).contains("simsiam 0.1.0  (api 2.0)")
         .contains(home.resolve("plugins/simsiam").toAbsolutePath().normalize().toString())
-        .containsPattern("task +simsiam +SimSiam");
+        .containsPattern("task +simsiam +SimSiam")
+        .contains(home.resolve("plugins/flip-plugin").toAbsolutePath().normalize().toString())
+        .containsPattern("task +flip-plugin ");
 
     Path suite = Files.writeString(dir.resolve("tiny-example.conf"), TINY_SUITE);
     Path out = dir.resolve("results");
@@ -83,13 +93,16 @@ class ExamplePluginIT {
       names.add(entry.path("name").asText());
       assertThat(entry.path("status").asText()).as(entry.path("name").asText()).isEqualTo("ok");
     }
-    assertThat(names).containsExactly("raw-pixels", "random-init", "simsiam");
-    JsonNode entry = json.path("entries").get(2);
-    assertThat(entry.path("kind").asText()).isEqualTo("method");
-    assertThat(entry.path("pretrainingSeconds").asDouble()).isPositive();
-    double top1 = entry.path("metrics").path("linear_probe").path("top1").asDouble(Double.NaN);
-    // Ten classes: chance is 0.1.
-    assertThat(top1).as("simsiam's linear-probe top-1").isFinite().isBetween(0.1, 1.0);
-    assertThat(out.resolve("results.md")).content().contains("| simsiam | method |");
+    assertThat(names).containsExactly("raw-pixels", "random-init", "simsiam", "flip-plugin");
+    for (int i = 2; i < 4; i++) {
+      JsonNode entry = json.path("entries").get(i);
+      String name = entry.path("name").asText();
+      assertThat(entry.path("kind").asText()).as(name).isEqualTo("method");
+      assertThat(entry.path("pretrainingSeconds").asDouble()).as(name).isPositive();
+      double top1 = entry.path("metrics").path("linear_probe").path("top1").asDouble(Double.NaN);
+      // Ten classes: chance is 0.1.
+      assertThat(top1).as("%s's linear-probe top-1", name).isFinite().isBetween(0.1, 1.0);
+      assertThat(out.resolve("results.md")).content().contains("| " + name + " | method |");
+    }
   }
 }
