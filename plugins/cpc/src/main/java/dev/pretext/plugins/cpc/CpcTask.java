@@ -13,7 +13,7 @@ import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -11,7 +11,7 @@ import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
+import dev.pretext.api.graph.GraphBuilder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;

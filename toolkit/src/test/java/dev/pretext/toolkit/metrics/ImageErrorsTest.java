@@ -1,4 +1,4 @@
-package dev.pretext.api.metrics;
+package dev.pretext.toolkit.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

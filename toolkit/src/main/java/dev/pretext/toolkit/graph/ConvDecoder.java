@@ -1,6 +1,7 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import dev.pretext.api.ImageShape;
+import dev.pretext.api.graph.GraphBuilder;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

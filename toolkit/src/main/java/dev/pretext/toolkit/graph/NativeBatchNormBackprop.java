@@ -1,4 +1,4 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import java.util.Collections;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.pretext.api.visual;
+package dev.pretext.toolkit.visual;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

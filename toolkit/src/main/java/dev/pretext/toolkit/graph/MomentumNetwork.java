@@ -1,6 +1,7 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import dev.pretext.api.ImageShape;
+import dev.pretext.api.graph.GraphBuilder;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

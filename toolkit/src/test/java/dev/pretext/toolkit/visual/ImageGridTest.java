@@ -1,4 +1,4 @@
-package dev.pretext.api.visual;
+package dev.pretext.toolkit.visual;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

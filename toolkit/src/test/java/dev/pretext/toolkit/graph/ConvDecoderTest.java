@@ -1,9 +1,10 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pretext.api.ImageShape;
+import dev.pretext.api.graph.GraphBuilder;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pretext.api.graph.GraphBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,4 +1,4 @@
-package dev.pretext.api.graph;
+package dev.pretext.toolkit.graph;
 
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;

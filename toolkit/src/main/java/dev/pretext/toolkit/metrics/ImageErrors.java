@@ -1,4 +1,4 @@
-package dev.pretext.api.metrics;
+package dev.pretext.toolkit.metrics;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
