@@ -1,7 +1,6 @@
 package dev.pretext.plugins.autoencoder;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
@@ -9,6 +8,7 @@ import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.toolkit.Settings;
 import dev.pretext.toolkit.graph.ConvDecoder;
 import dev.pretext.toolkit.graph.Ops;
 import dev.pretext.toolkit.metrics.ImageErrors;
@@ -56,16 +56,12 @@ final class DenoisingAutoencoderTask implements PretextTask {
     Config c = context.config();
     String path = context.configPath();
     this.corruption = Corruption.from(c.getConfig("corruption"), path + ".corruption");
-    this.codeSize = c.getInt("code-size");
-    if (codeSize < 1 || codeSize > 65_536) {
-      throw new ConfigException.BadValue(c.getValue("code-size").origin(), path + ".code-size",
-          "must be between 1 and 65536, got " + codeSize);
-    }
+    Settings settings = Settings.of(context);
+    this.codeSize = settings.intIn("code-size", 1, 65_536);
     this.decoderChannels = List.copyOf(c.getIntList("decoder.channels"));
     String problem = ConvDecoder.problem(decoderChannels, context.imageShape());
     if (problem != null) {
-      throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
-          path + ".decoder.channels", problem);
+      throw settings.bad("decoder.channels", problem);
     }
     this.loss = context.components().createLoss(c, path, "denoising-autoencoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");
