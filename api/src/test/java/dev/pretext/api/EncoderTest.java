@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -16,9 +15,9 @@ class EncoderTest {
 
   private static final ImageShape SHAPE = new ImageShape(1, 4, 4);
 
-  /** An SPI 1.x encoder: a lambda that implements only build (a linear layer to 3 values). */
-  private static final Encoder BUILD_ONLY = (g, images, shape) ->
-      new Encoder.Representation(Ops.linear(g, "fc", images.reshape(-1, shape.size()), shape.size(), 3), 3);
+  /** An SPI 1.x encoder: a lambda that implements only build (a linear map to 3 values). */
+  private static final Encoder BUILD_ONLY = (g, images, shape) -> new Encoder.Representation(
+      images.reshape(-1, shape.size()).mmul(g.normalVariable("fc_w", 0.1, shape.size(), 3)), 3);
 
   @Test
   void aBuildOnlyEncoderIsAModuleAppliedOnceThroughBuild() {

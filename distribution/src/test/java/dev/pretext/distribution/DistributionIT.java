@@ -92,6 +92,20 @@ class DistributionIT {
         .contains(DIST.resolve("plugins").resolve("rotation").toAbsolutePath().normalize().toString());
   }
 
+  /** The runtime provides the API and the toolkit, one copy per process: no plugin folder bundles them. */
+  @Test
+  void libHoldsTheApiAndTheToolkitWhichNoPluginFolderBundles() throws IOException {
+    try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
+      assertThat(lib.map(jar -> jar.getFileName().toString()).toList())
+          .anyMatch(name -> name.startsWith("pretext-api-"))
+          .anyMatch(name -> name.startsWith("pretext-toolkit-"));
+    }
+    try (Stream<Path> plugins = Files.walk(DIST.resolve("plugins"))) {
+      assertThat(plugins.map(jar -> jar.getFileName().toString()).toList())
+          .noneMatch(name -> name.startsWith("pretext-api-") || name.startsWith("pretext-toolkit-"));
+    }
+  }
+
   @Test
   void tinySuiteRunsThroughTheCliAndWritesResults() throws IOException {
     Path suite = dir.resolve("tiny.conf");

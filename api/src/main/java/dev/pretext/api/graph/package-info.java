@@ -1,9 +1,6 @@
 /**
- * Graph-building help for plugins: a scoped, seeded {@link dev.pretext.api.graph.GraphBuilder} and
- * {@link dev.pretext.api.graph.Ops}, layer helpers written from ops that train in DL4J 1.0.0-M2.1
- * (batch norm from plain ops, a safe log-softmax, masked log-sum-exp) and {@link
- * dev.pretext.api.graph.ConvDecoder}, a transposed-convolution decoder for dense outputs, and
- * {@link dev.pretext.api.graph.MomentumNetwork}, an EMA copy of part of a graph (MoCo's key
- * encoder, BYOL's target).
+ * {@link dev.pretext.api.graph.GraphBuilder}: a scoped, seeded builder of one SameDiff graph, with
+ * the batch statistics the runtime calibrates. Layer helpers built on it live in the toolkit
+ * ({@code dev.pretext.toolkit.graph}).
  */
 package dev.pretext.api.graph;

@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
 /**
  * The class loader of one plugin folder (or one bare plugin jar).
  *
- * <p>Shared packages — the JDK, the Pretext SPI, ND4J/DL4J/JavaCPP, Typesafe Config and SLF4J (see
- * {@link #SHARED_PACKAGES}) — come from the runtime's loader first, so that the SPI types a plugin
- * implements are the runtime's own and native libraries load once per process. Everything else
+ * <p>Shared packages — the JDK, the Pretext SPI and toolkit, ND4J/DL4J/JavaCPP, Typesafe Config and
+ * SLF4J (see {@link #SHARED_PACKAGES}) — come from the runtime's loader first, so that the SPI types
+ * a plugin implements are the runtime's own and native libraries load once per process. The toolkit
+ * is shared rather than bundled by each plugin because its op classes register in DL4J's global op
+ * registry: two copies would register two classes for one op. Everything else
  * comes from the plugin's own jars first, so that a plugin can bundle its own version of any other
  * library; the parent is the platform loader, so the runtime's private libraries (Guice, Jackson,
  * picocli, …) stay invisible to plugins.
@@ -44,6 +46,7 @@ public final class PluginClassLoader extends URLClassLoader {
           "jdk.",
           "sun.",
           "dev.pretext.api.",
+          "dev.pretext.toolkit.",
           "org.nd4j.",
           "org.deeplearning4j.",
           "org.bytedeco.",

@@ -15,6 +15,7 @@ import dev.pretext.api.ComponentFactory;
 import dev.pretext.api.ComponentKind;
 import dev.pretext.api.PluginDescriptor;
 import dev.pretext.api.PretextPlugin;
+import dev.pretext.toolkit.ToolkitVersion;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -39,9 +40,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -67,6 +70,10 @@ import org.nd4j.common.config.ND4JClassLoading;
  * errors name neither the jar nor the service file at fault, and a stream of its providers stops at
  * the first broken one.
  *
+ * <p>A plugin that uses the toolkit declares {@code toolkit-version} in its descriptor: the runtime
+ * provides the toolkit (one copy per process), so a plugin built for another toolkit major or a newer
+ * minor is refused like one built for another SPI. A plugin without the key does not use it.
+ *
  * <p>A plugin that cannot load is disabled with exactly one {@link PluginProblem}; the others still
  * load.
  */
@@ -74,10 +81,13 @@ public final class PluginLoader {
 
   private static final String SERVICE_FILE = "META-INF/services/" + PretextPlugin.class.getName();
   private static final String REFERENCE_CONF = "reference.conf";
+  private static final String TOOLKIT_VERSION = "toolkit-version";
+  private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+");
 
   private final Path pluginsFolder;
   private final ClassLoader runtimeLoader;
   private final String runtimeApi;
+  private final String runtimeToolkit;
 
   /**
    * A loader for the runtime's own classpath and {@code pluginsFolder}.
@@ -89,7 +99,7 @@ public final class PluginLoader {
   }
 
   /**
-   * A loader with an explicit runtime class loader and SPI version.
+   * A loader with an explicit runtime class loader and SPI version, and the toolkit on the classpath.
    *
    * @param pluginsFolder the plugins folder; it need not exist, and {@code null} means none
    * @param runtimeLoader the loader whose classpath is searched for plugins and which provides the
@@ -97,9 +107,24 @@ public final class PluginLoader {
    * @param runtimeApi the SPI version this runtime offers, {@code MAJOR.MINOR}
    */
   public PluginLoader(Path pluginsFolder, ClassLoader runtimeLoader, String runtimeApi) {
+    this(pluginsFolder, runtimeLoader, runtimeApi, ToolkitVersion.current());
+  }
+
+  /**
+   * A loader with an explicit runtime class loader, SPI version and toolkit version.
+   *
+   * @param pluginsFolder the plugins folder; it need not exist, and {@code null} means none
+   * @param runtimeLoader the loader whose classpath is searched for plugins and which provides the
+   *     shared packages to folder plugins
+   * @param runtimeApi the SPI version this runtime offers, {@code MAJOR.MINOR}
+   * @param runtimeToolkit the toolkit version this runtime provides, {@code MAJOR.MINOR}
+   */
+  public PluginLoader(
+      Path pluginsFolder, ClassLoader runtimeLoader, String runtimeApi, String runtimeToolkit) {
     this.pluginsFolder = pluginsFolder;
     this.runtimeLoader = runtimeLoader;
     this.runtimeApi = runtimeApi;
+    this.runtimeToolkit = runtimeToolkit;
   }
 
   /**
@@ -260,6 +285,29 @@ public final class PluginLoader {
         + ": use a Pretext release with that api";
   }
 
+  /**
+   * Why a plugin built for another toolkit cannot load, or null if it can: the runtime provides the
+   * toolkit, so a plugin needs the same major and at most the runtime's minor.
+   */
+  private String toolkitIncompatible(PluginDescriptor descriptor, String neededToolkit) {
+    String[] need = neededToolkit.split("\\.");
+    String[] have = runtimeToolkit.split("\\.");
+    int neededMajor = Integer.parseInt(need[0]);
+    int runtimeMajor = Integer.parseInt(have[0]);
+    if (neededMajor == runtimeMajor && Integer.parseInt(need[1]) <= Integer.parseInt(have[1])) {
+      return null;
+    }
+    String refused = "plugin '" + descriptor.name() + "' " + descriptor.version() + " was built for toolkit "
+        + neededToolkit + " (" + TOOLKIT_VERSION + "=" + neededToolkit + "), this runtime provides toolkit "
+        + runtimeToolkit + ": ";
+    if (neededMajor < runtimeMajor) {
+      return refused + "rebuild it against pretext-toolkit " + runtimeToolkit
+          + " (docs/spi-2.md lists what changed)";
+    }
+    return refused + "use a Pretext release with toolkit " + neededToolkit + " or a later " + neededMajor
+        + ".x";
+  }
+
   /** Loads the plugin whose service file is in {@code root}; true if it loaded. */
   private boolean load(
       Session session, String source, List<Path> jars, Path root, ClassLoader loader) {
@@ -268,6 +316,13 @@ public final class PluginLoader {
       PluginDescriptor descriptor = descriptor(root);
       if (!descriptor.isCompatibleWith(runtimeApi)) {
         throw new Disabled(incompatible(descriptor));
+      }
+      String neededToolkit = toolkitVersion(root);
+      if (neededToolkit != null) {
+        String refusal = toolkitIncompatible(descriptor, neededToolkit);
+        if (refusal != null) {
+          throw new Disabled(refusal);
+        }
       }
       LoadedPlugin sameName = session.byName.get(descriptor.name());
       if (sameName != null) {
@@ -341,6 +396,27 @@ public final class PluginLoader {
       throw new Disabled(
           "descriptor " + PluginDescriptor.RESOURCE + " is invalid: " + e.getMessage(), e);
     }
+  }
+
+  /** The descriptor's {@code toolkit-version}, or null when the plugin does not use the toolkit. */
+  private static String toolkitVersion(Path root) {
+    Properties p = new Properties();
+    try (InputStream in = open(root, PluginDescriptor.RESOURCE)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Disabled(
+          "descriptor " + PluginDescriptor.RESOURCE + " is unreadable: " + describe(e), e);
+    }
+    String version = p.getProperty(TOOLKIT_VERSION);
+    if (version == null) {
+      return null;
+    }
+    version = version.trim();
+    if (!VERSION.matcher(version).matches()) {
+      throw new Disabled("descriptor " + PluginDescriptor.RESOURCE + " is invalid: " + TOOLKIT_VERSION
+          + " '" + version + "' must look like MAJOR.MINOR, e.g. " + ToolkitVersion.current());
+    }
+    return version;
   }
 
   private static PretextPlugin instantiate(String className, Path root, ClassLoader loader) {

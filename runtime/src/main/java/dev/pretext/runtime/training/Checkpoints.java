@@ -2,9 +2,9 @@ package dev.pretext.runtime.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.TrainableOps;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.report.WriteFailedException;
+import dev.pretext.toolkit.graph.TrainableOps;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -39,6 +39,7 @@ class ProvenanceTest {
             package jarred;
             import dev.pretext.api.*;
             import dev.pretext.api.graph.*;
+            import dev.pretext.toolkit.graph.*;
             import java.util.List;
             import org.nd4j.autodiff.samediff.SDVariable;
             public final class JarredPlugin implements PretextPlugin {

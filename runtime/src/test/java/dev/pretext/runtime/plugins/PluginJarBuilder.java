@@ -52,6 +52,7 @@ public final class PluginJarBuilder {
   private final String name;
   private String version = "1.0.0";
   private String apiVersion = ApiVersion.current();
+  private String toolkitVersion;
   private String descriptor;
   private boolean withDescriptor;
 
@@ -133,6 +134,12 @@ public final class PluginJarBuilder {
   /** Sets the api version the descriptor says the plugin needs. */
   public PluginJarBuilder apiVersion(String apiVersion) {
     this.apiVersion = apiVersion;
+    return this;
+  }
+
+  /** Sets the toolkit version the descriptor says the plugin needs (none by default). */
+  public PluginJarBuilder toolkitVersion(String toolkitVersion) {
+    this.toolkitVersion = toolkitVersion;
     return this;
   }
 
@@ -248,6 +255,7 @@ public final class PluginJarBuilder {
         + version
         + "\napi-version="
         + apiVersion
+        + (toolkitVersion == null ? "" : "\ntoolkit-version=" + toolkitVersion)
         + "\ndescription=test plugin "
         + name
         + "\n";

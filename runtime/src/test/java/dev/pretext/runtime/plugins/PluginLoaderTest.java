@@ -7,6 +7,7 @@ import dev.pretext.api.ComponentFactory;
 import dev.pretext.api.ComponentKind;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextPlugin;
+import dev.pretext.toolkit.ToolkitVersion;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginLoaderTest {
 
   private static final String API = ApiVersion.current();
+  private static final String TOOLKIT = ToolkitVersion.current();
 
   @TempDir Path dir;
 
@@ -250,6 +252,73 @@ class PluginLoaderTest {
         .containsExactly(
             jar + ": plugin 'old' 1.0.0 was built for SPI 1.x (api-version=1.1), this runtime is SPI " + API
                 + ": rebuild it against pretext-api " + API + " (docs/spi-2.md lists what changed)");
+  }
+
+  @Test
+  void aPluginBuiltForANewerToolkitOrAnotherMajorIsRefusedNamingBothVersions() {
+    assertThat(TOOLKIT).as("this runtime's toolkit").isEqualTo("2.0");
+    Path newerMinor =
+        PluginJarBuilder.plugin("minor")
+            .toolkitVersion("2.1")
+            .encoders("minor.MinorPlugin", "m")
+            .writeTo(plugins().resolve("minor.jar"));
+    Path newerMajor =
+        PluginJarBuilder.plugin("major")
+            .toolkitVersion("3.0")
+            .encoders("major.MajorPlugin", "j")
+            .writeTo(plugins().resolve("major.jar"));
+    Path olderMajor =
+        PluginJarBuilder.plugin("older")
+            .toolkitVersion("1.4")
+            .encoders("older.OlderPlugin", "o")
+            .writeTo(plugins().resolve("older.jar"));
+
+    assertThat(load().problems())
+        .extracting(PluginProblem::message)
+        .containsExactly(
+            newerMajor + ": plugin 'major' 1.0.0 was built for toolkit 3.0 (toolkit-version=3.0), this runtime"
+                + " provides toolkit 2.0: use a Pretext release with toolkit 3.0 or a later 3.x",
+            newerMinor + ": plugin 'minor' 1.0.0 was built for toolkit 2.1 (toolkit-version=2.1), this runtime"
+                + " provides toolkit 2.0: use a Pretext release with toolkit 2.1 or a later 2.x",
+            olderMajor + ": plugin 'older' 1.0.0 was built for toolkit 1.4 (toolkit-version=1.4), this runtime"
+                + " provides toolkit 2.0: rebuild it against pretext-toolkit 2.0 (docs/spi-2.md lists what"
+                + " changed)");
+  }
+
+  @Test
+  void aPluginForAnOlderToolkitMinorOrWithoutToolkitLoads() {
+    PluginJarBuilder.plugin("older")
+        .toolkitVersion("2.1")
+        .encoders("older.OlderPlugin", "o")
+        .writeTo(plugins().resolve("older.jar"));
+    PluginJarBuilder.plugin("plain")
+        .encoders("plain.PlainPlugin", "p")
+        .writeTo(plugins().resolve("plain.jar"));
+    PluginJarBuilder.plugin("same")
+        .toolkitVersion("2.3")
+        .encoders("same.SamePlugin", "s")
+        .writeTo(plugins().resolve("same.jar"));
+
+    PluginLoader.Result result =
+        new PluginLoader(plugins(), getClass().getClassLoader(), API, "2.3").load();
+    assertThat(result.problems()).extracting(PluginProblem::location)
+        .noneMatch(location -> location.startsWith(dir.toString()));
+    assertThat(result.plugins()).extracting(LoadedPlugin::name).contains("older", "plain", "same");
+  }
+
+  @Test
+  void aMalformedToolkitVersionIsAnInvalidDescriptor() {
+    Path jar =
+        PluginJarBuilder.plugin("odd")
+            .toolkitVersion("two")
+            .encoders("odd.OddPlugin", "o")
+            .writeTo(plugins().resolve("odd.jar"));
+
+    assertThat(load().problems())
+        .extracting(PluginProblem::message)
+        .containsExactly(
+            jar + ": descriptor META-INF/pretext/plugin.properties is invalid: toolkit-version 'two'"
+                + " must look like MAJOR.MINOR, e.g. 2.0");
   }
 
   @Test
@@ -529,6 +598,7 @@ class PluginLoaderTest {
   @Test
   void sharedPackagesComeFromTheRuntime() {
     assertThat(PluginClassLoader.isShared("dev.pretext.api.graph.GraphBuilder")).isTrue();
+    assertThat(PluginClassLoader.isShared("dev.pretext.toolkit.graph.Ops")).isTrue();
     assertThat(PluginClassLoader.isShared("org.nd4j.linalg.api.ndarray.INDArray")).isTrue();
     assertThat(PluginClassLoader.isShared("com.typesafe.config.Config")).isTrue();
     assertThat(PluginClassLoader.isShared("org.w3c.dom.Node")).isTrue();

@@ -3,7 +3,7 @@ package dev.pretext.runtime.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,18 +1,18 @@
 package dev.pretext.plugins.autoencoder;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.ConvDecoder;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
-import dev.pretext.api.metrics.ImageErrors;
-import dev.pretext.api.visual.ImageGrid;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.ConvDecoder;
+import dev.pretext.toolkit.graph.Ops;
+import dev.pretext.toolkit.metrics.ImageErrors;
+import dev.pretext.toolkit.visual.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,16 +56,12 @@ final class DenoisingAutoencoderTask implements PretextTask {
     Config c = context.config();
     String path = context.configPath();
     this.corruption = Corruption.from(c.getConfig("corruption"), path + ".corruption");
-    this.codeSize = c.getInt("code-size");
-    if (codeSize < 1 || codeSize > 65_536) {
-      throw new ConfigException.BadValue(c.getValue("code-size").origin(), path + ".code-size",
-          "must be between 1 and 65536, got " + codeSize);
-    }
+    Settings settings = Settings.of(context);
+    this.codeSize = settings.intIn("code-size", 1, 65_536);
     this.decoderChannels = List.copyOf(c.getIntList("decoder.channels"));
     String problem = ConvDecoder.problem(decoderChannels, context.imageShape());
     if (problem != null) {
-      throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
-          path + ".decoder.channels", problem);
+      throw settings.bad("decoder.channels", problem);
     }
     this.loss = context.components().createLoss(c, path, "denoising-autoencoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");

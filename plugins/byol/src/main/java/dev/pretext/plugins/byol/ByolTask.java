@@ -1,7 +1,6 @@
 package dev.pretext.plugins.byol;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
@@ -10,8 +9,9 @@ import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.MomentumNetwork;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.MomentumNetwork;
+import dev.pretext.toolkit.graph.Ops;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -61,17 +61,8 @@ final class ByolTask implements PretextTask {
 
   /** Validated settings of an MLP (projector or predictor): linear, batch norm, ReLU, linear. */
   record Mlp(int hidden, int output) {
-    static Mlp from(Config c, String path) {
-      return new Mlp(size(c, path, "hidden"), size(c, path, "output"));
-    }
-
-    private static int size(Config c, String path, String key) {
-      int v = c.getInt(key);
-      if (v < 1 || v > 65_536) {
-        throw new ConfigException.BadValue(c.getValue(key).origin(), path + "." + key,
-            "must be between 1 and 65536, got " + v);
-      }
-      return v;
+    static Mlp from(Settings s) {
+      return new Mlp(s.intIn("hidden", 1, 65_536), s.intIn("output", 1, 65_536));
     }
   }
 
@@ -87,18 +78,14 @@ final class ByolTask implements PretextTask {
     String path = context.configPath();
     this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
         path + ".augmentations", "both views are the same image");
-    this.projector = Mlp.from(c.getConfig("projector"), path + ".projector");
-    this.predictor = Mlp.from(c.getConfig("predictor"), path + ".predictor");
+    Settings settings = Settings.of(context);
+    this.projector = Mlp.from(settings.at("projector"));
+    this.predictor = Mlp.from(settings.at("predictor"));
     if (predictor.output() != projector.output()) {
-      throw new ConfigException.BadValue(c.getValue("predictor.output").origin(), path + ".predictor.output",
-          "must equal projector.output (" + projector.output() + "): the prediction is compared with a"
-              + " projection, got " + predictor.output());
+      throw settings.bad("predictor.output", "must equal projector.output (" + projector.output()
+          + "): the prediction is compared with a projection, got " + predictor.output());
     }
-    this.baseMomentum = c.getDouble("base-momentum");
-    if (!(baseMomentum >= 0 && baseMomentum <= 1)) {
-      throw new ConfigException.BadValue(c.getValue("base-momentum").origin(), path + ".base-momentum",
-          "must be between 0 and 1, got " + baseMomentum);
-    }
+    this.baseMomentum = settings.doubleIn("base-momentum", 0, 1);
     this.loss = context.components().createLoss(c, path, "byol", ROLES,
         "a regression loss such as negative-cosine");
   }

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.toolkit.graph.MomentumNetwork;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -190,7 +190,7 @@ class ColorizationTaskTest {
         heldOut.get(NDArrayIndex.interval(0, 8), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()), dir);
     assertThat(files).containsExactly(dir.resolve("colorization.png"));
     BufferedImage png = ImageIO.read(files.get(0).toFile());
-    assertThat(png.getHeight()).isEqualTo(dev.pretext.api.visual.ImageGrid.height(3, 28));
-    assertThat(png.getWidth()).isEqualTo(dev.pretext.api.visual.ImageGrid.width(8, 28));
+    assertThat(png.getHeight()).isEqualTo(dev.pretext.toolkit.visual.ImageGrid.height(3, 28));
+    assertThat(png.getWidth()).isEqualTo(dev.pretext.toolkit.visual.ImageGrid.width(8, 28));
   }
 }

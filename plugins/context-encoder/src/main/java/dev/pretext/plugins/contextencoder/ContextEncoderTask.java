@@ -1,17 +1,17 @@
 package dev.pretext.plugins.contextencoder;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.ConvDecoder;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.metrics.ImageErrors;
-import dev.pretext.api.visual.ImageGrid;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.ConvDecoder;
+import dev.pretext.toolkit.metrics.ImageErrors;
+import dev.pretext.toolkit.visual.ImageGrid;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -61,18 +61,13 @@ final class ContextEncoderTask implements PretextTask {
   ContextEncoderTask(ComponentContext context) {
     Config c = context.config();
     String path = context.configPath();
-    this.mask = MaskSettings.from(c.getConfig("mask"), path + ".mask");
-    double fillValue = c.getDouble("fill-value");
-    if (!(fillValue >= 0 && fillValue <= 1)) {
-      throw new ConfigException.BadValue(c.getValue("fill-value").origin(), path + ".fill-value",
-          "must be between 0 and 1, got " + fillValue);
-    }
-    this.fill = (float) fillValue;
+    Settings settings = Settings.of(context);
+    this.mask = MaskSettings.from(settings.at("mask"));
+    this.fill = (float) settings.doubleIn("fill-value", 0, 1);
     this.decoderChannels = List.copyOf(c.getIntList("decoder.channels"));
     String problem = ConvDecoder.problem(decoderChannels, context.imageShape());
     if (problem != null) {
-      throw new ConfigException.BadValue(c.getValue("decoder.channels").origin(),
-          path + ".decoder.channels", problem);
+      throw settings.bad("decoder.channels", problem);
     }
     this.loss = context.components().createLoss(c, path, "context-encoder", ROLES,
         "a reconstruction loss such as mse or binary-cross-entropy");

@@ -1,9 +1,7 @@
 package dev.pretext.plugins.contextencoder;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
+import dev.pretext.toolkit.Settings;
 import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * Which pixels the context encoder hides, and how its loss weighs them.
@@ -33,44 +31,16 @@ record MaskSettings(Mode mode, double size, int overlap, double overlapWeight) {
     }
   }
 
-  /** An out-of-range setting, with its key. */
-  static final class InvalidSetting extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-    final String key;
-
-    InvalidSetting(String key, String message) {
-      super(key + " " + message);
-      this.key = key;
-    }
-  }
-
-  MaskSettings {
-    if (!(size > 0 && size < 1)) {
-      throw new InvalidSetting("size", "must be a fraction of the image side in (0, 1), got " + size);
-    }
-    if (overlap < 0 || overlap > 64) {
-      throw new InvalidSetting("overlap", "must be between 0 and 64 pixels, got " + overlap);
-    }
-    if (!(overlapWeight >= 0 && overlapWeight <= 1000)) {
-      throw new InvalidSetting("overlap-weight", "must be between 0 and 1000, got " + overlapWeight);
-    }
-  }
-
-  /** Reads {@code mask { mode, size, overlap, overlap-weight }}. */
-  static MaskSettings from(Config c, String path) {
-    String name = c.getString("mode");
-    Mode mode = Arrays.stream(Mode.values()).filter(m -> m.key.equals(name)).findFirst()
-        .orElseThrow(() -> new ConfigException.BadValue(c.getValue("mode").origin(), path + ".mode",
-            "unknown mode '" + name + "'; known: "
-                + Arrays.stream(Mode.values()).map(m -> m.key).collect(Collectors.joining(", "))));
-    double size = c.getDouble("size");
-    int overlap = c.getInt("overlap");
-    double overlapWeight = c.getDouble("overlap-weight");
-    try {
-      return new MaskSettings(mode, size, overlap, overlapWeight);
-    } catch (InvalidSetting e) {
-      throw new ConfigException.BadValue(c.getValue(e.key).origin(), path + "." + e.key, e.getMessage());
-    }
+  /**
+   * Reads {@code mask { mode, size, overlap, overlap-weight }}, naming the offending key (with its
+   * file and line) when one is out of range.
+   */
+  static MaskSettings from(Settings s) {
+    String name = s.oneOf("mode",
+        Arrays.stream(Mode.values()).map(m -> m.key).toArray(String[]::new));
+    Mode mode = Arrays.stream(Mode.values()).filter(m -> m.key.equals(name)).findFirst().orElseThrow();
+    return new MaskSettings(mode, s.fraction("size"), s.intIn("overlap", 0, 64),
+        s.doubleIn("overlap-weight", 0, 1000));
   }
 
   /** Side in pixels of the hidden square along an image side of {@code pixels}. */

@@ -4,7 +4,6 @@ import static org.nd4j.autodiff.samediff.SDIndex.all;
 import static org.nd4j.autodiff.samediff.SDIndex.interval;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.EncoderModule;
@@ -13,7 +12,8 @@ import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,40 +91,27 @@ final class CpcTask implements PretextTask {
     Config c = ctx.config();
     String path = ctx.configPath();
     ImageShape image = ctx.imageShape();
-    int patch = intIn(c, path, "patch", 1, Math.min(image.height(), image.width()),
+    Settings settings = Settings.of(ctx);
+    int patch = settings.intIn("patch", 1, Math.min(image.height(), image.width()),
         "at most the image's smaller side (" + image + ")");
-    int stride = intIn(c, path, "stride", 1, 1024, null);
+    int stride = settings.intIn("stride", 1, 1024);
     this.grid = PatchGrid.of(image, patch, stride);
     if (grid.rows() < 2) {
-      throw bad(c, path, "patch", "leaves a grid of " + grid.rows() + " row(s) on " + image
+      throw settings.bad("patch", "leaves a grid of " + grid.rows() + " row(s) on " + image
           + "; CPC needs at least 2 rows to predict one ahead (smaller patch or stride)");
     }
-    this.predictionSteps = intIn(c, path, "prediction-steps", 1, grid.rows() - 1,
+    this.predictionSteps = settings.intIn("prediction-steps", 1, grid.rows() - 1,
         "less than the grid's " + grid.rows() + " rows");
-    Config cc = c.getConfig("context");
-    int width = intIn(cc, path + ".context", "width", 1, 2 * grid.columns() - 1, null);
+    Settings cs = settings.at("context");
+    int width = cs.intIn("width", 1, 2 * grid.columns() - 1);
     if (width % 2 == 0) {
-      throw bad(cc, path + ".context", "width", "must be odd so the grid keeps its width, got " + width);
+      throw cs.bad("width", "must be odd so the grid keeps its width, got " + width);
     }
-    this.context = new Context(intIn(cc, path + ".context", "rows", 1, grid.rows(), null), width,
-        intIn(cc, path + ".context", "channels", 1, 4096, null));
+    this.context = new Context(cs.intIn("rows", 1, grid.rows()), width, cs.intIn("channels", 1, 4096));
     this.sampler = ctx.components().createSampler(c, path, "cpc", Set.of(NegativeSampler.Need.GRID),
         "patch-grid");
     this.loss = ctx.components().createLoss(c, path, "cpc", ROLES,
         "a contrastive loss such as info-nce");
-  }
-
-  private static int intIn(Config c, String path, String key, int min, int max, String why) {
-    int v = c.getInt(key);
-    if (v < min || v > max) {
-      throw bad(c, path, key, "must be between " + min + " and " + max
-          + (why == null ? "" : " (" + why + ")") + ", got " + v);
-    }
-    return v;
-  }
-
-  private static ConfigException bad(Config c, String path, String key, String message) {
-    return new ConfigException.BadValue(c.getValue(key).origin(), path + "." + key, message);
   }
 
   /** The grid the images are cut into. */

@@ -1,7 +1,6 @@
 package dev.pretext.plugins.moco;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
@@ -11,8 +10,9 @@ import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.MomentumNetwork;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.MomentumNetwork;
+import dev.pretext.toolkit.graph.Ops;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -71,17 +71,8 @@ final class MoCoTask implements PretextTask {
 
   /** Validated settings of the MLP head: linear, ReLU, linear (MoCo v2's head has no batch norm). */
   record Head(int hidden, int output) {
-    static Head from(Config c, String path) {
-      return new Head(size(c, path, "hidden"), size(c, path, "output"));
-    }
-
-    private static int size(Config c, String path, String key) {
-      int v = c.getInt(key);
-      if (v < 1 || v > 65_536) {
-        throw new ConfigException.BadValue(c.getValue(key).origin(), path + "." + key,
-            "must be between 1 and 65536, got " + v);
-      }
-      return v;
+    static Head from(Settings s) {
+      return new Head(s.intIn("hidden", 1, 65_536), s.intIn("output", 1, 65_536));
     }
   }
 
@@ -98,12 +89,9 @@ final class MoCoTask implements PretextTask {
     String path = context.configPath();
     this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
         path + ".augmentations", "the query and key views are the same image");
-    this.head = Head.from(c.getConfig("head"), path + ".head");
-    this.momentum = c.getDouble("momentum");
-    if (!(momentum >= 0 && momentum <= 1)) {
-      throw new ConfigException.BadValue(c.getValue("momentum").origin(), path + ".momentum",
-          "must be between 0 and 1, got " + momentum);
-    }
+    Settings settings = Settings.of(context);
+    this.head = Head.from(settings.at("head"));
+    this.momentum = settings.doubleIn("momentum", 0, 1);
     this.sampler = context.components().createSampler(c, path, "moco", PROVIDED,
         "queue");
     this.loss = context.components().createLoss(c, path, "moco", ROLES,

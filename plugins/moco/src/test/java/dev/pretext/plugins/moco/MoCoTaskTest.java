@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
-import dev.pretext.api.graph.MomentumNetwork;
 import dev.pretext.runtime.config.Components;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import dev.pretext.testkit.OneStep;
 import dev.pretext.testkit.TestKit;
-import dev.pretext.runtime.evaluation.FrozenEncoder;
+import dev.pretext.toolkit.graph.MomentumNetwork;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

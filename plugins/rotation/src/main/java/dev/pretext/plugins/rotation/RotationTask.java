@@ -7,7 +7,8 @@ import dev.pretext.api.ImageShape;
 import dev.pretext.api.Loss;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -40,11 +41,7 @@ final class RotationTask implements PretextTask {
       throw new IllegalArgumentException("rotation needs square images, the dataset's are " + shape);
     }
     this.allRotations = c.getBoolean("all-rotations");
-    this.headHidden = c.getInt("head-hidden");
-    if (headHidden < 0) {
-      throw new com.typesafe.config.ConfigException.BadValue(c.getValue("head-hidden").origin(),
-          context.configPath() + ".head-hidden", "must be >= 0 (0 = linear head), got " + headHidden);
-    }
+    this.headHidden = Settings.of(context).intAtLeast("head-hidden", 0, "0 = linear head");
     this.loss = context.components().createLoss(c, context.configPath(), "rotation", ROLES,
         "a classification loss such as cross-entropy");
   }

@@ -1,7 +1,6 @@
 package dev.pretext.plugins.simclr;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.Augmentation;
 import dev.pretext.api.ComponentContext;
 import dev.pretext.api.Encoder;
@@ -11,7 +10,8 @@ import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,17 +41,8 @@ final class SimClrTask implements PretextTask {
 
   /** Validated settings of the projection head. */
   record Projection(int hidden, int output) {
-    static Projection from(Config c, String path) {
-      return new Projection(size(c, path, "hidden"), size(c, path, "output"));
-    }
-
-    private static int size(Config c, String path, String key) {
-      int v = c.getInt(key);
-      if (v < 1 || v > 65_536) {
-        throw new ConfigException.BadValue(c.getValue(key).origin(), path + "." + key,
-            "must be between 1 and 65536, got " + v);
-      }
-      return v;
+    static Projection from(Settings s) {
+      return new Projection(s.intIn("hidden", 1, 65_536), s.intIn("output", 1, 65_536));
     }
   }
 
@@ -65,7 +56,7 @@ final class SimClrTask implements PretextTask {
     String path = context.configPath();
     this.augmentations = context.components().createAugmentations(c.getList("augmentations"),
         path + ".augmentations", "both views are the same image");
-    this.projection = Projection.from(c.getConfig("projection"), path + ".projection");
+    this.projection = Projection.from(Settings.of(context).at("projection"));
     // The views' projections are its pairs; there is no key encoder whose keys a queue could keep.
     this.sampler = context.components().createSampler(c, path, "simclr", Set.of(NegativeSampler.Need.PAIRS),
         "in-batch");

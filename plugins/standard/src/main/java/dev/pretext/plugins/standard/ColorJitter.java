@@ -22,7 +22,7 @@ final class ColorJitter implements Augmentation {
   /** Validated settings. */
   record Settings(double brightness, double contrast, double saturation, double hue, double probability) {
     static Settings from(Config c, String path) {
-      SettingsReader s = new SettingsReader(c, path);
+      dev.pretext.toolkit.Settings s = new dev.pretext.toolkit.Settings(c, path);
       return new Settings(s.doubleIn("brightness", 0, 10), s.doubleIn("contrast", 0, 10),
           s.doubleIn("saturation", 0, 10), s.doubleIn("hue", 0, 0.5), s.probability("probability"));
     }

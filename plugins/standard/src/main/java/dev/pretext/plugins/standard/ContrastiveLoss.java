@@ -3,7 +3,8 @@ package dev.pretext.plugins.standard;
 import com.typesafe.config.Config;
 import dev.pretext.api.Loss;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -35,7 +36,7 @@ final class ContrastiveLoss implements Loss {
   }
 
   static ContrastiveLoss from(Config c, String path) {
-    return new ContrastiveLoss(new SettingsReader(c, path).doubleIn("temperature", MIN_TEMPERATURE, 100));
+    return new ContrastiveLoss(new Settings(c, path).doubleIn("temperature", MIN_TEMPERATURE, 100));
   }
 
   @Override

@@ -16,13 +16,10 @@ final class GaussianBlur implements Augmentation {
   /** Validated settings. */
   record Settings(double sigmaMin, double sigmaMax, double kernelFraction, double probability) {
     static Settings from(Config c, String path) {
-      SettingsReader s = new SettingsReader(c, path);
+      dev.pretext.toolkit.Settings s = new dev.pretext.toolkit.Settings(c, path);
       double[] sigma = s.range("sigma", 0, 100, true);
-      double fraction = s.doubleIn("kernel-fraction", 0, 1);
-      if (fraction == 0) {
-        throw s.bad("kernel-fraction", "must be greater than 0, got 0");
-      }
-      return new Settings(sigma[0], sigma[1], fraction, s.probability("probability"));
+      return new Settings(sigma[0], sigma[1], s.doubleInExclusiveMin("kernel-fraction", 0, 1),
+          s.probability("probability"));
     }
   }
 

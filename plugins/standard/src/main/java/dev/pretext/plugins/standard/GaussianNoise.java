@@ -2,6 +2,7 @@ package dev.pretext.plugins.standard;
 
 import com.typesafe.config.Config;
 import dev.pretext.api.Augmentation;
+import dev.pretext.toolkit.Settings;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +16,7 @@ final class GaussianNoise implements Augmentation {
   }
 
   static GaussianNoise from(Config c, String path) {
-    return new GaussianNoise(new SettingsReader(c, path).doubleIn("std", 0, 1));
+    return new GaussianNoise(new Settings(c, path).doubleIn("std", 0, 1));
   }
 
   @Override

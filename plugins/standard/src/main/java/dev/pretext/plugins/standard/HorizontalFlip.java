@@ -2,6 +2,7 @@ package dev.pretext.plugins.standard;
 
 import com.typesafe.config.Config;
 import dev.pretext.api.Augmentation;
+import dev.pretext.toolkit.Settings;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +16,7 @@ final class HorizontalFlip implements Augmentation {
   }
 
   static HorizontalFlip from(Config c, String path) {
-    return new HorizontalFlip(new SettingsReader(c, path).probability("probability"));
+    return new HorizontalFlip(new Settings(c, path).probability("probability"));
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.pretext.plugins.standard;
 
 import dev.pretext.api.Loss;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
+import dev.pretext.toolkit.Settings;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -52,11 +53,7 @@ final class QueueNegativeSampler implements NegativeSampler {
   }
 
   static QueueNegativeSampler from(Config c, String path) {
-    int size = c.getInt("size");
-    if (size < 1 || size > MAX_SIZE) {
-      throw new SettingsReader(c, path).bad("size", "must be between 1 and " + MAX_SIZE + ", got " + size);
-    }
-    return new QueueNegativeSampler(size);
+    return new QueueNegativeSampler(new Settings(c, path).intIn("size", 1, MAX_SIZE));
   }
 
   /** Number of slots K. */

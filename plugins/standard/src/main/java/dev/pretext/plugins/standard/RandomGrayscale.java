@@ -2,6 +2,7 @@ package dev.pretext.plugins.standard;
 
 import com.typesafe.config.Config;
 import dev.pretext.api.Augmentation;
+import dev.pretext.toolkit.Settings;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,7 +19,7 @@ final class RandomGrayscale implements Augmentation {
   }
 
   static RandomGrayscale from(Config c, String path) {
-    return new RandomGrayscale(new SettingsReader(c, path).probability("probability"));
+    return new RandomGrayscale(new Settings(c, path).probability("probability"));
   }
 
   @Override

@@ -18,7 +18,7 @@ final class RandomResizedCrop implements Augmentation {
   /** Validated settings. */
   record Settings(double scaleMin, double scaleMax, double ratioMin, double ratioMax) {
     static Settings from(Config c, String path) {
-      SettingsReader s = new SettingsReader(c, path);
+      dev.pretext.toolkit.Settings s = new dev.pretext.toolkit.Settings(c, path);
       double[] scale = s.range("scale", 0, 1, true);
       double[] ratio = s.range("ratio", 0, 100, true);
       return new Settings(scale[0], scale[1], ratio[0], ratio[1]);

@@ -1,5 +1,0 @@
-/**
- * Help for {@link dev.pretext.api.PretextTask#writeVisuals}: {@link dev.pretext.api.visual.ImageGrid}
- * draws batches of images as rows of a PNG grid. Uses only the JDK's {@code javax.imageio}.
- */
-package dev.pretext.api.visual;
