@@ -7,7 +7,7 @@ import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.Map;
 import java.util.Random;
 import org.nd4j.autodiff.samediff.SDVariable;

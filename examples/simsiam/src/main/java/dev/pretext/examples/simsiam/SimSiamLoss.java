@@ -1,6 +1,6 @@
 package dev.pretext.examples.simsiam;
 
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;

@@ -8,7 +8,7 @@ import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.api.graph.Ops;
+import dev.pretext.toolkit.graph.Ops;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
