@@ -1,5 +1,6 @@
 package dev.pretext.testkit;
 
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
@@ -29,11 +30,17 @@ public final class OneStep {
   private final long totalSteps;
   private long step;
 
+  /** The task built for the sample's 1×28×28 images with {@link TestKit#smallEncoder}. */
   public OneStep(PretextTask task, long seed, long totalSteps) {
+    this(task, seed, totalSteps, TestKit.sample().train().shape());
+  }
+
+  /** The task built for images of {@code shape} with {@link TestKit#smallEncoder}. */
+  public OneStep(PretextTask task, long seed, long totalSteps, ImageShape shape) {
     this.task = task;
     this.totalSteps = totalSteps;
     GraphBuilder g = GraphBuilder.create(seed);
-    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), TestKit.sample().train().shape());
+    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), shape);
     this.graph = g.sameDiff();
     this.placeholders = List.copyOf(graph.inputs());
     graph.setLossVariables(taskGraph.loss());
@@ -41,6 +48,7 @@ public final class OneStep {
         .dataSetFeatureMapping(placeholders).markLabelsUnused().build());
   }
 
+  /** The context of the current step, as the engine hands it to beforeStep and afterStep. */
   public StepContext context() {
     return new Context(graph, step, totalSteps, 0, new Random(step));
   }
