@@ -4,6 +4,8 @@ import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -46,6 +48,14 @@ public final class OneStep {
     graph.setLossVariables(taskGraph.loss());
     graph.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
         .dataSetFeatureMapping(placeholders).markLabelsUnused().build());
+    // As the engine does: the gradient graph now, without the "Added differentiated op" lines M2.1 prints.
+    PrintStream out = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      graph.createGradFunction();
+    } finally {
+      System.setOut(out);
+    }
   }
 
   /** The context of the current step, as the engine hands it to beforeStep and afterStep. */
