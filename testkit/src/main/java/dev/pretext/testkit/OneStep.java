@@ -80,6 +80,11 @@ public final class OneStep {
     step++;
   }
 
+  /** Continues at {@code step}, as a run resumed from a checkpoint taken after {@code step} steps. */
+  void resumeAt(long step) {
+    this.step = step;
+  }
+
   /** A whole step on {@code images}. */
   public void run(INDArray images) {
     fit(inputs(images));
