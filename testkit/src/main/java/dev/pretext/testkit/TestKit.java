@@ -18,7 +18,6 @@ import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginLoader;
 import dev.pretext.runtime.plugins.PluginRegistry;
-import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -157,23 +156,14 @@ public final class TestKit {
       int batchSize, long seed) {
     int perEpoch = Math.max(1, data.size() / batchSize);
     int epochs = (steps + perEpoch - 1) / perEpoch;
+    Suite.TrainingSettings settings = new Suite.TrainingSettings(epochs, batchSize, 1e-3, 0, 2, steps);
     try {
-      return new TrainedTask(train(task, encoder, data, epochs, batchSize, steps, seed,
-          Files.createTempDirectory("pretext-testkit"), false));
+      Path work = Files.createTempDirectory("pretext-testkit");
+      return new TrainedTask(new TrainingEngine().train(new TrainingEngine.Run("test", task, encoder,
+          data.imageSet(), settings, seed, work, false)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * A run of the engine in {@code work} (checkpoints at each epoch's end), resumed from its
-   * checkpoint when {@code resume}; {@code maxSteps} 0 trains every epoch.
-   */
-  static TrainedMethod train(PretextTask task, Encoder encoder, TestImages data, int epochs, int batchSize,
-      long maxSteps, long seed, Path work, boolean resume) {
-    Suite.TrainingSettings settings = new Suite.TrainingSettings(epochs, batchSize, 1e-3, 0, 2, maxSteps);
-    return new TrainingEngine().train(new TrainingEngine.Run("test", task, encoder, data.imageSet(), settings,
-        seed, work, resume));
   }
 
   /** A task's {@code pretextMetrics} on 64 test images, untrained and after training. */
