@@ -36,7 +36,7 @@ public final class ContentionWorkload {
     Backend.configure();
     String workload = args[0];
     FashionMnist.Split data = FashionMnist.load(FashionMnist.Source.EMBEDDED, null);
-    Suite suite = new SuiteLoader(TestKit.plugins()).load(demoSuite(), List.of());
+    Suite suite = new SuiteLoader(BenchmarkRuns.plugins()).load(demoSuite(), List.of());
     Nd4j.create(1).addi(1); // loads the native library before the clock starts
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuStart = os.getProcessCpuTime();
@@ -54,7 +54,7 @@ public final class ContentionWorkload {
         PretextTask task = TestKit.task("simclr", "loss { type = nt-xent, temperature = 0.2 }", 1);
         Encoder encoder = TestKit.encoder("conv4", "channels = [32, 64, 128]", 1);
         int batch = suite.training().batchSize();
-        TestKit.train(task, encoder, data.train(), data.train().size() / batch, batch, 1);
+        BenchmarkRuns.train(task, encoder, data.train(), data.train().size() / batch, batch, 1);
       }
       default -> throw new IllegalArgumentException("unknown workload '" + workload
           + "': evaluate-raw-pixels, evaluate-encoder or train-epoch");

@@ -8,7 +8,6 @@ import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.LinearProbe;
 import dev.pretext.runtime.training.Backend;
-import dev.pretext.testkit.TestKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ public final class ProbeConvergence implements Callable<Integer> {
     Path zip = Files.createTempFile("probe-convergence", ".zip");
     try {
       EncoderExport.export(run, entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)), zip,
-          TestKit.plugins());
+          BenchmarkRuns.plugins());
       PretrainedEncoder encoder = PretrainedEncoder.load(zip);
       return new INDArray[] {embed(encoder, split.train()), embed(encoder, split.test())};
     } finally {

@@ -64,7 +64,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ImageSet data = rgb ? TestKit.colourSampleImages(Integer.MAX_VALUE)
+    ImageSet data = rgb ? BenchmarkRuns.colourSample()
         : FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("backend", Backend.describe());
@@ -81,7 +81,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         OpProfiler.getInstance().reset();
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
       }
-      TrainedMethod trained = TestKit.train(task, encoder, data, warmup + steps, batch, 1);
+      TrainedMethod trained = BenchmarkRuns.train(task, encoder, data, warmup + steps, batch, 1);
       if (profile) {
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
         System.out.println("Op time per op class of " + method + " (all " + (warmup + steps) + " steps):");

@@ -1,8 +1,11 @@
 package dev.pretext.testkit;
 
+import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,18 +32,33 @@ public final class OneStep {
   private final long totalSteps;
   private long step;
 
+  /** The task built for the sample's 1×28×28 images with {@link TestKit#smallEncoder}. */
   public OneStep(PretextTask task, long seed, long totalSteps) {
+    this(task, seed, totalSteps, TestKit.sample().train().shape());
+  }
+
+  /** The task built for images of {@code shape} with {@link TestKit#smallEncoder}. */
+  public OneStep(PretextTask task, long seed, long totalSteps, ImageShape shape) {
     this.task = task;
     this.totalSteps = totalSteps;
     GraphBuilder g = GraphBuilder.create(seed);
-    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), TestKit.sample().train().shape());
+    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), shape);
     this.graph = g.sameDiff();
     this.placeholders = List.copyOf(graph.inputs());
     graph.setLossVariables(taskGraph.loss());
     graph.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
         .dataSetFeatureMapping(placeholders).markLabelsUnused().build());
+    // As the engine does: the gradient graph now, without the "Added differentiated op" lines M2.1 prints.
+    PrintStream out = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      graph.createGradFunction();
+    } finally {
+      System.setOut(out);
+    }
   }
 
+  /** The context of the current step, as the engine hands it to beforeStep and afterStep. */
   public StepContext context() {
     return new Context(graph, step, totalSteps, 0, new Random(step));
   }
@@ -60,6 +78,11 @@ public final class OneStep {
   public void finish() {
     task.afterStep(context());
     step++;
+  }
+
+  /** Continues at {@code step}, as a run resumed from a checkpoint taken after {@code step} steps. */
+  void resumeAt(long step) {
+    this.step = step;
   }
 
   /** A whole step on {@code images}. */

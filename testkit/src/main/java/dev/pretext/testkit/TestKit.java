@@ -2,6 +2,8 @@ package dev.pretext.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.pretext.api.ComponentKind;
+import dev.pretext.api.ComponentRegistry;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
 import dev.pretext.api.ImageShape;
@@ -13,41 +15,50 @@ import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.BatchedGraphRunner;
 import dev.pretext.runtime.evaluation.RepresentationGraph;
+import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginLoader;
 import dev.pretext.runtime.plugins.PluginRegistry;
-import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fixtures for testing a plugin in a few lines: the embedded Fashion-MNIST sample, the plugins on
- * the test classpath, components created from their defaults, and short training runs.
+ * the test class path (the standard components among them: this kit brings {@code
+ * pretext-plugin-standard}), components created from their defaults, and short training runs on
+ * the runtime's own training engine.
  */
 public final class TestKit {
 
-  private static FashionMnist.Split sample;
+  /** The embedded sample: 6,000 training and 1,000 test images of 1×28×28, classes stratified. */
+  public record Sample(TestImages train, TestImages test) {}
+
+  private static Sample sample;
   private static PluginRegistry plugins;
 
   private TestKit() {}
 
-  /** The embedded stratified sample (6,000 train / 1,000 test images), loaded once. */
-  public static synchronized FashionMnist.Split sample() {
+  /** The embedded stratified sample, loaded once. */
+  public static synchronized Sample sample() {
     if (sample == null) {
-      sample = FashionMnist.load(FashionMnist.Source.EMBEDDED, null);
+      FashionMnist.Split split = FashionMnist.load(FashionMnist.Source.EMBEDDED, null);
+      sample = new Sample(new TestImages(split.train()), new TestImages(split.test()));
     }
     return sample;
   }
 
   /** The first {@code n} training images of the sample (stratified: the sample is shuffled). */
-  public static ImageSet sampleImages(int n) {
-    ImageSet train = sample().train();
-    return train.subset(java.util.stream.IntStream.range(0, Math.min(n, train.size())).toArray());
+  public static TestImages sampleImages(int n) {
+    return sample().train().first(n);
   }
 
   /**
@@ -55,8 +66,8 @@ public final class TestKit {
    * images, each tinted with its class's colour from a fixed palette of ten saturated colours
    * (pixel = gray value × colour), so colour is predictable from shape. Labels are kept.
    */
-  public static ImageSet colourSampleImages(int n) {
-    ImageSet gray = sampleImages(n);
+  public static TestImages colourSampleImages(int n) {
+    TestImages gray = sampleImages(n);
     float[][] palette = {
         {1f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.3f, 1f}, {1f, 0.85f, 0.1f}, {0.9f, 0.2f, 0.9f},
         {0.1f, 0.9f, 0.9f}, {1f, 0.5f, 0.1f}, {0.5f, 0.2f, 0.9f}, {0.6f, 0.9f, 0.3f}, {1f, 1f, 1f}};
@@ -64,7 +75,7 @@ public final class TestKit {
     ImageShape shape = gray.shape();
     int plane = shape.height() * shape.width();
     float[] v = gray.images().dup('c').data().asFloat();
-    int[] labels = gray.labelsOf(java.util.stream.IntStream.range(0, size).toArray());
+    int[] labels = gray.labels();
     float[] rgb = new float[size * 3 * plane];
     for (int i = 0; i < size; i++) {
       float[] colour = palette[labels[i] % palette.length];
@@ -74,27 +85,30 @@ public final class TestKit {
         }
       }
     }
-    return new ImageSet(org.nd4j.linalg.factory.Nd4j.create(rgb,
-        new long[] {size, 3, shape.height(), shape.width()}, 'c'), labels, gray.classNames(),
-        "Fashion-MNIST sample tinted by class");
+    return new TestImages(new ImageSet(Nd4j.create(rgb, new long[] {size, 3, shape.height(), shape.width()}, 'c'),
+        labels, FashionMnist.CLASS_NAMES, "Fashion-MNIST sample tinted by class"));
   }
 
-  /** The plugins on the test classpath (no plugins folder). */
-  public static synchronized PluginRegistry plugins() {
+  /** The plugins on the test class path (no plugins folder). */
+  static synchronized PluginRegistry plugins() {
     if (plugins == null) {
       plugins = new PluginRegistry(new PluginLoader(Path.of("no-plugins-folder")).load());
     }
     return plugins;
   }
 
-  /** A component factory bridge for 28×28 grayscale images and {@code seed}. */
-  public static Components components(long seed) {
-    return new Components(plugins(), seed, FashionMnist.SHAPE);
+  /**
+   * Creates components of the plugins on the test class path for 28×28 grayscale images and
+   * {@code seed}, as the runtime does: the plugin's defaults under the given settings, unknown keys
+   * rejected.
+   */
+  public static ComponentRegistry components(long seed) {
+    return components(seed, FashionMnist.SHAPE);
   }
 
-  /** A component factory bridge for images of {@code shape} and {@code seed}. */
-  public static Components components(long seed, ImageShape shape) {
-    return new Components(plugins(), seed, shape);
+  /** Creates components for images of {@code shape} and {@code seed} (see {@link #components(long)}). */
+  public static ComponentRegistry components(long seed, ImageShape shape) {
+    return new StandardAware(new Components(plugins(), seed, shape), loadedPluginNames());
   }
 
   /** A task created from its defaults overridden by {@code hocon} (may be empty). */
@@ -134,18 +148,19 @@ public final class TestKit {
 
   /**
    * Trains {@code task} with {@code encoder} for {@code steps} steps on {@code data} (batches of
-   * {@code batchSize}, learning rate 1e-3) and returns what training produced, step losses
-   * included.
+   * {@code batchSize}, learning rate 1e-3) with the runtime's training engine — prepare on its
+   * prefetch thread, beforeStep, the optimizer step, afterStep — and returns what training
+   * produced, step losses included.
    */
-  public static TrainedMethod train(PretextTask task, Encoder encoder, ImageSet data, int steps,
+  public static TrainedTask train(PretextTask task, Encoder encoder, TestImages data, int steps,
       int batchSize, long seed) {
     int perEpoch = Math.max(1, data.size() / batchSize);
     int epochs = (steps + perEpoch - 1) / perEpoch;
     Suite.TrainingSettings settings = new Suite.TrainingSettings(epochs, batchSize, 1e-3, 0, 2, steps);
     try {
       Path work = Files.createTempDirectory("pretext-testkit");
-      return new TrainingEngine().train(new TrainingEngine.Run("test", task, encoder, data, settings,
-          seed, work, false));
+      return new TrainedTask(new TrainingEngine().train(new TrainingEngine.Run("test", task, encoder,
+          data.imageSet(), settings, seed, work, false)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -160,13 +175,13 @@ public final class TestKit {
    * on the same 64 held-out test images.
    */
   public static MetricsBeforeAfter pretextMetricsBeforeAndAfter(String type, String hocon, int steps) {
-    INDArray heldOut = sample().test().batch(java.util.stream.IntStream.range(0, 64).toArray());
+    INDArray heldOut = sample().test().batch(IntStream.range(0, 64).toArray());
     PretextTask untrained = task(type, hocon, 1);
     GraphBuilder g = GraphBuilder.create(1);
     PretextTask.TaskGraph tg = untrained.build(g, smallEncoder(1), sample().train().shape());
     Map<String, Double> before = untrained.pretextMetrics(graphRunner(32), g.sameDiff(), tg, heldOut);
     PretextTask task = task(type, hocon, 1);
-    TrainedMethod trained = train(task, smallEncoder(1), sample().train(), steps, 32, 1);
+    TrainedTask trained = train(task, smallEncoder(1), sample().train(), steps, 32, 1);
     return new MetricsBeforeAfter(before,
         task.pretextMetrics(graphRunner(32), trained.graph(), trained.taskGraph(), heldOut));
   }
@@ -177,5 +192,30 @@ public final class TestKit {
    */
   public static GraphRunner graphRunner(int batchSize) {
     return new BatchedGraphRunner(batchSize);
+  }
+
+  private static Set<String> loadedPluginNames() {
+    return plugins().plugins().stream().map(LoadedPlugin::name).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** Adds to a failure over a missing standard component where that component comes from. */
+  private record StandardAware(ComponentRegistry registry, Set<String> loaded) implements ComponentRegistry {
+    @Override
+    public Set<String> types(ComponentKind kind) {
+      return registry.types(kind);
+    }
+
+    @Override
+    public <T> T create(Class<T> kind, String type, Config settings, String path) {
+      try {
+        return registry.create(kind, type, settings, path);
+      } catch (RuntimeException e) {
+        String hint = StandardComponents.missingHint(e.getMessage(), loaded);
+        if (hint == null) {
+          throw e;
+        }
+        throw new IllegalStateException(hint + " (" + e.getMessage() + ")", e);
+      }
+    }
   }
 }

@@ -51,10 +51,9 @@ public final class Checkpoints {
     Path old = folder.resolveSibling(folder.getFileName() + ".old");
     try {
       deleteRecursively(tmp);
-      Files.createDirectories(tmp.resolve("task"));
+      Files.createDirectories(tmp);
       graph.save(tmp.resolve("graph.fb").toFile(), true);
-      task.saveState(tmp.resolve("task"));
-      saveSamplers(task, tmp.resolve(SAMPLERS));
+      saveTaskState(task, tmp);
       JSON.writeValue(tmp.resolve("progress.json").toFile(), progress);
       deleteRecursively(old);
       if (Files.exists(folder)) {
@@ -84,12 +83,28 @@ public final class Checkpoints {
   }
 
   void loadTaskState(PretextTask task) throws IOException {
-    task.loadState(complete().resolve("task"));
-    Path samplers = complete().resolve(SAMPLERS);
+    loadTaskState(task, complete());
+  }
+
+  /**
+   * Writes what a checkpoint keeps of {@code task} outside the graph into {@code folder}: the
+   * task's own state in {@code task/}, each sampler's in {@code samplers/<key>.bin}. Public for the
+   * testkit, whose conformance round-trips a task's state through it.
+   */
+  public static void saveTaskState(PretextTask task, Path folder) throws IOException {
+    Files.createDirectories(folder.resolve("task"));
+    task.saveState(folder.resolve("task"));
+    saveSamplers(task, folder.resolve(SAMPLERS));
+  }
+
+  /** Restores into {@code task} (created from the same settings) what {@link #saveTaskState} wrote. */
+  public static void loadTaskState(PretextTask task, Path folder) throws IOException {
+    task.loadState(folder.resolve("task"));
+    Path samplers = folder.resolve(SAMPLERS);
     for (Components.TaskSampler s : Components.samplersOf(task)) {
       Path file = samplers.resolve(s.key() + ".bin");
       if (!Files.exists(file)) {
-        throw new IOException("the checkpoint " + complete() + " holds no state of the sampler at "
+        throw new IOException("the checkpoint " + folder + " holds no state of the sampler at "
             + s.path() + " (" + file.getFileName() + ")");
       }
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {

@@ -1,7 +1,7 @@
 package dev.pretext.plugins.colorization;
 
-import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.testkit.PretextTaskConformance;
+import dev.pretext.testkit.TestImages;
 import dev.pretext.testkit.TestKit;
 
 /** The testkit's checks on class-tinted colour images (colorization rejects grayscale). */
@@ -13,7 +13,7 @@ class ColorizationConformanceTest extends PretextTaskConformance {
   }
 
   @Override
-  protected ImageSet images(int n) {
+  protected TestImages images(int n) {
     return TestKit.colourSampleImages(n);
   }
 

@@ -8,10 +8,9 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.runtime.EncoderExport;
-import dev.pretext.runtime.data.ImageSet;
-import dev.pretext.runtime.training.TrainedMethod;
+import dev.pretext.testkit.TestImages;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.testkit.TrainedTask;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -113,14 +112,7 @@ class ColorizationTaskTest {
       ImageShape shape = RGB.withChannels((int) images[0].size(1));
       INDArray expected = g.sameDiff().output(Map.of(ColorizationTask.LIGHTNESS, images[1]), tg.representation())
           .get(tg.representation());
-      GraphBuilder alone = GraphBuilder.create(2);
-      SDVariable placeholder = alone.placeholder("images", shape.batchShape());
-      var rep = task.representation(alone, TestKit.smallEncoder(2)
-          .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(shape)), placeholder, shape);
-      EncoderExport.copyEncoderArrays(g.sameDiff(), alone.sameDiff());
-      alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-      INDArray built = alone.sameDiff().output(Map.of("images", images[0]), rep.variable().name())
-          .get(rep.variable().name());
+      INDArray built = TestKit.evaluatedRepresentation(task, TestKit.smallEncoder(2), g.sameDiff(), images[0]);
       assertThat(task.encoderShape(shape)).isEqualTo(RGB.withChannels(1));
       assertThat(built.sub(expected).amaxNumber().doubleValue()).as("%s: of max %s", shape, expected.amaxNumber())
           .isLessThan(1e-5);
@@ -167,8 +159,8 @@ class ColorizationTaskTest {
   @Test
   void learnsColourAndReportsItsQualityAndPictures() throws Exception {
     ColorizationTask task = task("");
-    ImageSet data = TestKit.colourSampleImages(1024);
-    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(5), data, 50, 32, 5);
+    TestImages data = TestKit.colourSampleImages(1024);
+    TrainedTask trained = TestKit.train(task, TestKit.smallEncoder(5), data, 50, 32, 5);
     List<Double> losses = trained.stepLosses();
     assertThat(losses).hasSize(50).allMatch(Double::isFinite);
     double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();

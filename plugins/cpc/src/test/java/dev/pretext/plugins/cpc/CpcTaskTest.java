@@ -12,7 +12,6 @@ import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.runtime.EncoderExport;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
 import java.util.List;
@@ -151,20 +150,13 @@ class CpcTaskTest extends PretextTaskConformance {
     GraphBuilder g = GraphBuilder.create(1);
     PretextTask.TaskGraph tg = task.build(g, TestKit.smallEncoder(1), shape);
     g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    GraphBuilder alone = GraphBuilder.create(2);
-    SDVariable images = alone.placeholder("images", shape.batchShape());
-    Encoder.Representation rep = task.representation(alone, TestKit.smallEncoder(2)
-        .create(alone.scope(GraphBuilder.ENCODER_SCOPE), task.encoderShape(shape)), images, shape);
-    EncoderExport.copyEncoderArrays(g.sameDiff(), alone.sameDiff());
-    alone.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
     assertThat(tg.representationSize()).isEqualTo(32);
     for (int n : new int[] {1, 7}) {
       INDArray batch = TestKit.sampleImages(n).images();
       // What training computes from the patches PatchGrid cuts (its crops tested above).
       INDArray expected = g.sameDiff().output(Map.of(CpcTask.PATCHES, task.grid().cut(batch)), tg.representation())
           .get(tg.representation());
-      INDArray built = alone.sameDiff().output(Map.of("images", batch), rep.variable().name())
-          .get(rep.variable().name());
+      INDArray built = TestKit.evaluatedRepresentation(task, TestKit.smallEncoder(2), g.sameDiff(), batch);
       assertThat(built.shape()).containsExactly(n, 32);
       assertThat(built.sub(expected).amaxNumber().doubleValue()).as("of max %s", expected.amaxNumber())
           .isLessThan(1e-5);

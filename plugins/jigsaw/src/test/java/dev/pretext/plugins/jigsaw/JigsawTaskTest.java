@@ -7,10 +7,9 @@ import com.typesafe.config.ConfigException;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.SuiteConfigException;
-import dev.pretext.runtime.evaluation.RepresentationGraph;
-import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.testkit.TrainedTask;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,11 +125,7 @@ class JigsawTaskTest extends PretextTaskConformance {
     INDArray images = TestKit.sampleImages(4).images();
     sd.getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
     INDArray h = sd.output(Map.of(JigsawTask.IMAGES, images), tg.representation()).get(tg.representation());
-    RepresentationGraph evaluated = RepresentationGraph.build(TestKit.smallEncoder(3), task,
-        TestKit.sample().train().shape(), 3).withEncoderOf(sd);
-    evaluated.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
-    INDArray fromImages = evaluated.graph().output(Map.of(evaluated.input(), images), evaluated.output())
-        .get(evaluated.output());
+    INDArray fromImages = TestKit.evaluatedRepresentation(task, TestKit.smallEncoder(3), sd, images);
     assertThat(fromImages.shape()).containsExactly(4, tg.representationSize());
     assertThat(fromImages.sub(h).amaxNumber().doubleValue()).isLessThan(1e-5);
   }
@@ -150,7 +145,7 @@ class JigsawTaskTest extends PretextTaskConformance {
   @Test
   void aTwoByTwoPuzzleTrainsAndSolvesHeldOutPuzzlesAboveChance() {
     JigsawTask task = task("grid = 2, permutations = 24");
-    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(2), TestKit.sampleImages(1024), 30, 64, 2);
+    TrainedTask trained = TestKit.train(task, TestKit.smallEncoder(2), TestKit.sampleImages(1024), 30, 64, 2);
     List<Double> losses = trained.stepLosses();
     assertThat(losses).hasSize(30).allMatch(Double::isFinite);
     double first = losses.subList(0, 6).stream().mapToDouble(d -> d).average().orElseThrow();

@@ -5,33 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigException;
-import dev.pretext.api.PretextTask;
-import dev.pretext.runtime.config.Components;
-import dev.pretext.runtime.config.Suite;
-import dev.pretext.runtime.evaluation.FrozenEncoder;
-import dev.pretext.runtime.training.TrainedMethod;
-import dev.pretext.runtime.training.TrainingEngine;
 import dev.pretext.testkit.OneStep;
+import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
 import dev.pretext.toolkit.graph.MomentumNetwork;
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The conformance checks of {@code PretextTaskConformance}, with the placeholders of the key
- * network and the queue (fed by beforeStep, not prepare) counted, plus MoCo's own behaviour.
+ * The testkit's conformance checks with a small queue, the falling loss compared once the queue
+ * is full (its resume check covers the key network and the queue: after the first epoch the
+ * queue holds keys, so the resumed step's loss depends on both), plus MoCo's own behaviour.
  */
-class MoCoTaskTest {
+class MoCoTaskTest extends PretextTaskConformance {
 
   /** A small queue fills within the first steps, so most of the smoke run sees a full one. */
   private static final String SMALL_QUEUE = "sampler.size = 256";
@@ -41,69 +33,45 @@ class MoCoTaskTest {
     return (MoCoTask) TestKit.task("moco", hocon, seed);
   }
 
+  @Override
+  protected String taskType() {
+    return "moco";
+  }
+
+  @Override
+  protected String taskSettings() {
+    return SMALL_QUEUE;
+  }
+
+  /** From step 256 / 64 = 4 on, every step compares against 256 queued keys: like with like. */
+  @Override
+  protected int lossComparedFrom() {
+    return 256 / BATCH;
+  }
+
+  @Override
+  protected void checkLosses(List<Double> losses) {
+    // Step 0 has an empty queue: the positive is the only candidate, so the loss is 0.
+    assertThat(losses.get(0)).isCloseTo(0, within(1e-6));
+  }
+
   @Test
-  void preparesAndFeedsEveryPlaceholderOfItsGraph() {
+  void beforeStepFeedsNormalizedKeysAndTheQueueThatPrepareLeavesOut() {
     OneStep run = new OneStep(task(SMALL_QUEUE, 1), 1, 10);
     INDArray images = TestKit.sampleImages(8).images();
     Map<String, INDArray> prepared = run.task.prepare(images, new Random(1));
     assertThat(prepared).containsOnlyKeys(MoCoTask.QUERY_VIEWS, MoCoTask.KEY_VIEWS);
+    assertThat(prepared.get(MoCoTask.QUERY_VIEWS).equals(prepared.get(MoCoTask.KEY_VIEWS))).as("two different views")
+        .isFalse();
+    // The key views go to the key network in beforeStep: the trained graph lacks them.
+    assertThat(run.graph.inputs()).doesNotContain(MoCoTask.KEY_VIEWS);
     Map<String, INDArray> fed = run.task.beforeStep(prepared, run.context());
-    assertThat(fed.keySet()).containsAll(run.graph.inputs());
     assertThat(run.graph.inputs()).contains(MoCoTask.KEYS, "sampler/queue", "sampler/queue_mask");
     assertThat(fed.get(MoCoTask.KEYS).shape()).containsExactly(8, 128);
     assertThat(java.util.Arrays.stream(fed.get(MoCoTask.KEYS).norm2(1).toDoubleVector()).boxed().toList())
         .as("keys are L2-normalized").allSatisfy(n -> assertThat(n).isCloseTo(1, within(1e-4)));
     assertThat(fed.get("sampler/queue").shape()).containsExactly(256, 128);
     assertThat(run.taskGraph.representationSize()).isEqualTo(32);
-  }
-
-  @Test
-  void theTrainedGraphCalibratesItsBatchNormOnPreparedBatchesWhoseKeyViewsItLacks() {
-    TrainedMethod trained = TestKit.train(task(SMALL_QUEUE, 2), TestKit.smallEncoder(2), TestKit.sampleImages(128),
-        2, 32, 2);
-    assertThat(trained.graph().inputs()).doesNotContain(MoCoTask.KEY_VIEWS);
-    assertThat(trained.runningStatistics()).isNotEmpty();
-    for (String running : trained.runningStatistics()) {
-      trained.graph().getVariable(running).getArr().assign(Float.NaN);
-    }
-    FrozenEncoder.calibrateTrainingGraph(trained, TestKit.sampleImages(128), 2, 32, 2);
-    for (String running : trained.runningStatistics()) {
-      INDArray value = trained.graph().getVariable(running).getArr();
-      assertThat(value.isNaN().any() || value.isInfinite().any()).as("%s after calibration", running).isFalse();
-    }
-  }
-
-  @Test
-  void sameSeedPreparesTheSameBatch() {
-    PretextTask task = task("", 1);
-    INDArray images = TestKit.sampleImages(8).images();
-    Map<String, INDArray> a = task.prepare(images, new Random(7));
-    Map<String, INDArray> b = task.prepare(images, new Random(7));
-    assertThat(a.keySet()).isEqualTo(b.keySet());
-    a.forEach((k, v) -> assertThat(v.equals(b.get(k))).as(k).isTrue());
-    assertThat(a.get(MoCoTask.QUERY_VIEWS).equals(a.get(MoCoTask.KEY_VIEWS))).as("two different views").isFalse();
-  }
-
-  @Test
-  void lossIsFiniteAndFallsOnceTheQueueIsFull() {
-    int steps = 50;
-    TrainedMethod trained = TestKit.train(task(SMALL_QUEUE, 3), TestKit.smallEncoder(3),
-        TestKit.sampleImages(2048), steps, BATCH, 3);
-    List<Double> losses = trained.stepLosses();
-    assertThat(losses).hasSize(steps).allMatch(Double::isFinite);
-    // Step 0 has an empty queue: the positive is the only candidate, so the loss is 0.
-    assertThat(losses.get(0)).isCloseTo(0, within(1e-6));
-    // From step 256 / 64 = 4 on, every step compares against 256 queued keys: compare like with like.
-    int full = 256 / BATCH;
-    int window = 10;
-    double first = mean(losses.subList(full, full + window));
-    double last = mean(losses.subList(steps - window, steps));
-    assertThat(last).as("mean loss of the last %d steps vs steps %d..%d", window, full, full + window - 1)
-        .isLessThan(first);
-  }
-
-  private static double mean(List<Double> values) {
-    return values.stream().mapToDouble(d -> d).average().orElseThrow();
   }
 
   @Test
@@ -158,65 +126,6 @@ class MoCoTaskTest {
     assertThat(keyNetwork.output(images).equalsWithEps(queries, 1e-5)).isTrue();
     // Again: M2.1's array cache would change the head's output from the second call on.
     assertThat(keyNetwork.output(images).equalsWithEps(queries, 1e-5)).isTrue();
-  }
-
-  @Test
-  void savedStateRestoresTheKeyNetwork(@TempDir Path folder) throws Exception {
-    OneStep run = new OneStep(task(SMALL_QUEUE, 5), 5, 10);
-    INDArray images = TestKit.sampleImages(BATCH).images();
-    run.run(images);
-    run.run(images);
-    run.task.saveState(folder);
-
-    OneStep resumed = new OneStep(task(SMALL_QUEUE, 6), 6, 10);
-    resumed.task.loadState(folder);
-    MomentumNetwork saved = ((MoCoTask) run.task).keyNetwork();
-    MomentumNetwork loaded = ((MoCoTask) resumed.task).keyNetwork();
-    assertThat(snapshot(loaded, loaded.parameters())).allSatisfy((name, value) ->
-        assertThat(value.equals(saved.graph().getVariable(name).getArr())).as(name).isTrue());
-  }
-
-  @Test
-  void theCheckpointKeepsTheQueueByteForByteAndAResumedRunEqualsAnUninterruptedOne(@TempDir Path dir)
-      throws Exception {
-    Path work = dir.resolve("work");
-    // 4 steps an epoch: after the first epoch the 256-slot queue holds 4 batches of keys.
-    MoCoTask interrupted = task(SMALL_QUEUE, 7);
-    trainEpochs(interrupted, 1, work, false);
-    byte[] checkpointed = Files.readAllBytes(work.resolve("checkpoint/samplers/sampler.bin"));
-    assertThat(checkpointed).isEqualTo(samplerState(interrupted));
-    // size, width, write position, fill, then 256 slots of 128 floats
-    assertThat(checkpointed).hasSize(4 * 4 + 256 * 128 * 4);
-
-    MoCoTask restored = task(SMALL_QUEUE, 7);
-    trainEpochs(restored, 1, work, true);
-    assertThat(samplerState(restored)).as("restored from the checkpoint, nothing left to train")
-        .isEqualTo(checkpointed);
-
-    TrainedMethod resumed = trainEpochs(task(SMALL_QUEUE, 7), 2, work, true);
-    MoCoTask straightTask = task(SMALL_QUEUE, 7);
-    TrainedMethod straight = trainEpochs(straightTask, 2, dir.resolve("straight"), false);
-    // Step 4, the first after the resume, compares against the restored queue (an empty one
-    // would give a loss of 0); every later step against what the restored queue became.
-    assertThat(resumed.stepLosses().get(4)).isGreaterThan(1);
-    assertThat(resumed.stepLosses()).isEqualTo(straight.stepLosses());
-    assertThat(Files.readAllBytes(work.resolve("checkpoint/samplers/sampler.bin")))
-        .isEqualTo(samplerState(straightTask));
-  }
-
-  private static TrainedMethod trainEpochs(MoCoTask task, int epochs, Path work, boolean resume) {
-    return new TrainingEngine().train(new TrainingEngine.Run("moco", task, TestKit.smallEncoder(7),
-        TestKit.sampleImages(4 * BATCH), new Suite.TrainingSettings(epochs, BATCH, 1e-3, 0, 2, 0), 7, work,
-        resume));
-  }
-
-  /** What the runtime's checkpoint writes for the task's sampler. */
-  private static byte[] samplerState(MoCoTask task) throws Exception {
-    List<Components.TaskSampler> samplers = Components.samplersOf(task);
-    assertThat(samplers).extracting(Components.TaskSampler::key).containsExactly("sampler");
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    samplers.get(0).sampler().saveState(bytes);
-    return bytes.toByteArray();
   }
 
   @Test

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.SuiteLoader;
-import dev.pretext.testkit.TestKit;
+import dev.pretext.runtime.plugins.PluginLoader;
+import dev.pretext.runtime.plugins.PluginRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +27,9 @@ class SimClrEffectiveSettingsTest {
           methods = [ { type = simclr, loss { type = nt-xent, temperature = 0.2 } } ]
         }
         """);
-    Config effective = EffectiveSettings.of(new SuiteLoader(TestKit.plugins()).load(file, List.of()),
-        TestKit.plugins());
+    // The runtime's own settings record, so the runtime's registry (the testkit exposes none).
+    PluginRegistry plugins = new PluginRegistry(new PluginLoader(Path.of("no-plugins-folder")).load());
+    Config effective = EffectiveSettings.of(new SuiteLoader(plugins).load(file, List.of()), plugins);
     assertThat(effective.getDouble("methods.simclr.loss.temperature")).isEqualTo(0.2);
     assertThat(effective.getString("methods.simclr.sampler.type")).isEqualTo("in-batch");
     assertThat(effective.getInt("methods.simclr.projection.hidden")).isEqualTo(512);

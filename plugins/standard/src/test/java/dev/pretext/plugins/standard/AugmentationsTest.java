@@ -10,7 +10,6 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Augmentation;
 import dev.pretext.runtime.config.SuiteConfigException;
-import dev.pretext.testkit.TestKit;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,12 +21,12 @@ import org.nd4j.linalg.factory.Nd4j;
 class AugmentationsTest {
 
   private static Augmentation augmentation(String type, String hocon) {
-    return TestKit.components(1).create(Augmentation.class, type, ConfigFactory.parseString(hocon),
+    return Fixtures.components(1).create(Augmentation.class, type, ConfigFactory.parseString(hocon),
         "test.augmentation");
   }
 
   private static INDArray images(int n) {
-    return TestKit.sampleImages(n).images();
+    return Fixtures.sampleImages(n).images();
   }
 
   /** Random RGB images in [0, 1]. */

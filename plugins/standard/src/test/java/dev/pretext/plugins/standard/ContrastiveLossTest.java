@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -19,11 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
 class ContrastiveLossTest {
 
   private static Loss loss(String type, String hocon) {
-    return TestKit.components(1).create(Loss.class, type, ConfigFactory.parseString(hocon), "test.loss");
+    return Fixtures.components(1).create(Loss.class, type, ConfigFactory.parseString(hocon), "test.loss");
   }
 
   private static NegativeSampler sampler() {
-    return TestKit.components(1).create(NegativeSampler.class, "in-batch", ConfigFactory.empty(), "test.sampler");
+    return Fixtures.components(1).create(NegativeSampler.class, "in-batch", ConfigFactory.empty(), "test.sampler");
   }
 
   /** The loss built from constant inputs, evaluated. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Loss;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,7 +14,7 @@ class NegativeCosineLossTest {
 
   @Test
   void isTwoMinusTwiceTheCosineAveragedOverRows() {
-    Loss loss = TestKit.components(1).create(Loss.class, "negative-cosine", ConfigFactory.empty(), "test.loss");
+    Loss loss = Fixtures.components(1).create(Loss.class, "negative-cosine", ConfigFactory.empty(), "test.loss");
     assertThat(loss.roles()).containsExactlyInAnyOrder("prediction", "target");
     GraphBuilder g = GraphBuilder.create(1);
     // Cosines 0 (orthogonal), 1 (same direction, other length) and 24/25.

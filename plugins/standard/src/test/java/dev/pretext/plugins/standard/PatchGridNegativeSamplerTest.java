@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -27,7 +26,7 @@ class PatchGridNegativeSamplerTest {
       {{-0.6f, 0.8f}, {0, -1}, {-1, 0}}};
 
   private static NegativeSampler sampler(String hocon) {
-    return TestKit.components(1).create(NegativeSampler.class, "patch-grid",
+    return Fixtures.components(1).create(NegativeSampler.class, "patch-grid",
         ConfigFactory.parseString(hocon), "test.sampler");
   }
 
@@ -95,7 +94,7 @@ class PatchGridNegativeSamplerTest {
     SDVariable k = g.placeholder("k", -1, 3, 2);
     NegativeSampler.ContrastiveLogits logits = sampler("negatives-from-same-image = false")
         .build(g.scope("sampler"), q, k);
-    Loss loss = TestKit.components(1).create(Loss.class, "info-nce",
+    Loss loss = Fixtures.components(1).create(Loss.class, "info-nce",
         ConfigFactory.parseString("temperature = 0.5"), "test.loss");
     SDVariable value = loss.build(g.scope("loss"), Map.of("similarities", logits.similarities(),
         "positives", logits.positives(), "valid", logits.valid()));

@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class QueueNegativeSamplerTest {
 
   private static QueueNegativeSampler queue(int size) {
-    return (QueueNegativeSampler) TestKit.components(1).create(NegativeSampler.class, "queue",
+    return (QueueNegativeSampler) Fixtures.components(1).create(NegativeSampler.class, "queue",
         ConfigFactory.parseString("size = " + size), "test.sampler");
   }
 
@@ -103,7 +102,7 @@ class QueueNegativeSamplerTest {
         .isDeepEqualTo(new float[][] {{1, 1, 0}, {1, 1, 0}});
 
     // InfoNCE (τ = 0.2) over it: row i is log(1 + exp((s_neg − s_pos) / τ)).
-    Loss infoNce = TestKit.components(1).create(Loss.class, "info-nce", ConfigFactory.empty(), "test.loss");
+    Loss infoNce = Fixtures.components(1).create(Loss.class, "info-nce", ConfigFactory.empty(), "test.loss");
     SDVariable value = infoNce.build(g.scope("loss"), Map.of("similarities", logits.similarities(),
         "positives", logits.positives(), "valid", logits.valid()));
     double expected = (Math.log(1 + Math.exp(0.2 / 0.2)) + Math.log(1 + Math.exp(-0.4 / 0.2))) / 2;
@@ -116,7 +115,7 @@ class QueueNegativeSamplerTest {
     QueueNegativeSampler sampler = queue(3);
     GraphBuilder g = GraphBuilder.create(1);
     NegativeSampler.ContrastiveLogits logits = build(sampler, g, new float[][] {{1, 0}}, new float[][] {{0, 1}});
-    Loss infoNce = TestKit.components(1).create(Loss.class, "info-nce", ConfigFactory.empty(), "test.loss");
+    Loss infoNce = Fixtures.components(1).create(Loss.class, "info-nce", ConfigFactory.empty(), "test.loss");
     SDVariable value = infoNce.build(g.scope("loss"), Map.of("similarities", logits.similarities(),
         "positives", logits.positives(), "valid", logits.valid()));
     double loss = g.sameDiff().output(sampler.feed(null), value.name()).get(value.name()).getDouble(0);

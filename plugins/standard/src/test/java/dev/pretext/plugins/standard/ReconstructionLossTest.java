@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Loss;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class ReconstructionLossTest {
 
   private static Loss loss(String type) {
-    return TestKit.components(1).create(Loss.class, type, ConfigFactory.empty(), "test.loss");
+    return Fixtures.components(1).create(Loss.class, type, ConfigFactory.empty(), "test.loss");
   }
 
   private static INDArray array(float... v) {

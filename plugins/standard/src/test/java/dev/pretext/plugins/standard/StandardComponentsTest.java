@@ -8,7 +8,6 @@ import dev.pretext.api.Encoder;
 import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.graph.GraphBuilder;
-import dev.pretext.testkit.TestKit;
 import dev.pretext.runtime.config.SuiteConfigException;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +22,12 @@ class StandardComponentsTest {
 
   @Test
   void conv4FromDefaultsGivesA256dRepresentation() {
-    Encoder conv4 = TestKit.encoder("conv4", "", 1);
+    Encoder conv4 = Fixtures.encoder("conv4", "", 1);
     GraphBuilder g = GraphBuilder.create(1);
     SDVariable x = g.placeholder("x", -1, 1, 28, 28);
-    Encoder.Representation h = conv4.build(g.scope("enc"), x, TestKit.sample().train().shape());
+    Encoder.Representation h = conv4.build(g.scope("enc"), x, Fixtures.sample().train().shape());
     assertThat(h.size()).isEqualTo(256);
-    INDArray out = g.sameDiff().output(Map.of("x", TestKit.sampleImages(5).images()), h.variable().name())
+    INDArray out = g.sameDiff().output(Map.of("x", Fixtures.sampleImages(5).images()), h.variable().name())
         .get(h.variable().name());
     assertThat(out.shape()).containsExactly(5, 256);
     // Batch norm + ReLU + average pooling: non-negative, not all zero.
@@ -38,9 +37,9 @@ class StandardComponentsTest {
 
   @Test
   void aConv4ModuleAppliedTwiceSharesItsWeightsAndGivesFeatureMapsPerStage() {
-    Encoder conv4 = TestKit.encoder("conv4", "channels = [8, 16, 32]", 1);
+    Encoder conv4 = Fixtures.encoder("conv4", "channels = [8, 16, 32]", 1);
     GraphBuilder g = GraphBuilder.create(1);
-    ImageShape shape = TestKit.sample().train().shape();
+    ImageShape shape = Fixtures.sample().train().shape();
     ImageShape tile = new ImageShape(1, 12, 12);
     SDVariable x = g.placeholder("x", -1, 1, 28, 28);
     SDVariable t = g.placeholder("t", -1, 1, 12, 12);
@@ -52,7 +51,7 @@ class StandardComponentsTest {
     assertThat(sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE)
         .map(SDVariable::name)).containsExactlyInAnyOrder("enc/conv1_w", "enc/conv2_w", "enc/conv3_w",
             "enc/bn1_gamma", "enc/bn1_beta", "enc/bn2_gamma", "enc/bn2_beta", "enc/bn3_gamma", "enc/bn3_beta");
-    INDArray images = TestKit.sampleImages(4).images();
+    INDArray images = Fixtures.sampleImages(4).images();
     INDArray crops = images.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(8, 20),
         NDArrayIndex.interval(8, 20)).dup();
     Map<String, INDArray> feed = Map.of("x", images, "t", crops);
@@ -75,9 +74,9 @@ class StandardComponentsTest {
 
   @Test
   void buildIsCreateThenApplyUnderTheSameNamesAndValues() {
-    Encoder conv4 = TestKit.encoder("conv4", "channels = [8, 16]", 1);
-    ImageShape shape = TestKit.sample().train().shape();
-    INDArray images = TestKit.sampleImages(5).images();
+    Encoder conv4 = Fixtures.encoder("conv4", "channels = [8, 16]", 1);
+    ImageShape shape = Fixtures.sample().train().shape();
+    INDArray images = Fixtures.sampleImages(5).images();
     GraphBuilder built = GraphBuilder.create(3);
     Encoder.Representation h = conv4.build(built.scope("enc"), built.placeholder("x", -1, 1, 28, 28), shape);
     GraphBuilder created = GraphBuilder.create(3);
@@ -91,9 +90,9 @@ class StandardComponentsTest {
 
   @Test
   void mlpFromDefaultsGivesItsLastHiddenSize() {
-    Encoder mlp = TestKit.encoder("mlp", "hidden = [64, 32]", 1);
+    Encoder mlp = Fixtures.encoder("mlp", "hidden = [64, 32]", 1);
     GraphBuilder g = GraphBuilder.create(1);
-    Encoder.Representation h = mlp.build(g, g.placeholder("x", -1, 1, 28, 28), TestKit.sample().train().shape());
+    Encoder.Representation h = mlp.build(g, g.placeholder("x", -1, 1, 28, 28), Fixtures.sample().train().shape());
     assertThat(h.size()).isEqualTo(32);
   }
 
@@ -101,11 +100,11 @@ class StandardComponentsTest {
   void encodersGiveTheSameRepresentationOnEveryCall() {
     // Regression for DL4J M2.1 reusing buffers across inference calls (see docs/architecture.md).
     for (String type : new String[] {"mlp", "conv4"}) {
-      Encoder encoder = TestKit.encoder(type, type.equals("mlp") ? "hidden = [64, 32]" : "channels = [8, 16]", 1);
+      Encoder encoder = Fixtures.encoder(type, type.equals("mlp") ? "hidden = [64, 32]" : "channels = [8, 16]", 1);
       GraphBuilder g = GraphBuilder.create(1);
-      Encoder.Representation h = encoder.build(g, g.placeholder("x", -1, 1, 28, 28), TestKit.sample().train().shape());
+      Encoder.Representation h = encoder.build(g, g.placeholder("x", -1, 1, 28, 28), Fixtures.sample().train().shape());
       g.sameDiff().getVariable(GraphBuilder.TRAINING_FLAG).setArray(Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0f));
-      INDArray images = TestKit.sampleImages(6).images();
+      INDArray images = Fixtures.sampleImages(6).images();
       String name = h.variable().name();
       INDArray first = g.sameDiff().output(Map.of("x", images.dup()), name).get(name).dup();
       for (int call = 0; call < 3; call++) {
@@ -117,9 +116,9 @@ class StandardComponentsTest {
 
   @Test
   void badEncoderSettingsAreRejectedWithTheKey() {
-    assertThatThrownBy(() -> TestKit.encoder("conv4", "channels = []", 1))
+    assertThatThrownBy(() -> Fixtures.encoder("conv4", "channels = []", 1))
         .isInstanceOf(ConfigException.class).hasMessageContaining("channels");
-    assertThatThrownBy(() -> TestKit.encoder("conv4", "chanels = [8]", 1))
+    assertThatThrownBy(() -> Fixtures.encoder("conv4", "chanels = [8]", 1))
         .isInstanceOf(SuiteConfigException.class).hasMessageContaining("did you mean 'channels'");
   }
 
