@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Its training flag stays 1: batch norm always uses the statistics of the batch it is given,
  * as MoCo's key encoder and BYOL's target network do.
  *
- * <p>Used by the moco and byol plugins; here in the SPI because plugins share no other classes.
+ * <p>Used by the moco and byol plugins; in the toolkit, which the runtime shares with every plugin.
  */
 public final class MomentumNetwork {
 

@@ -10,6 +10,7 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.TwoViews;
 import dev.pretext.toolkit.graph.MomentumNetwork;
 import dev.pretext.toolkit.graph.Ops;
 import java.io.IOException;
@@ -19,11 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -111,9 +110,9 @@ final class ByolTask implements PretextTask {
     SDVariable z = mlp(g.scope("projector"), h.variable(), h.size(), projector).rename(g.name(PROJECTIONS));
     SDVariable p = mlp(g.scope("predictor"), z, projector.output(), predictor).rename(g.name(PREDICTIONS));
 
-    SDVariable pairs = p.reshape(2, -1, predictor.output());
-    SDVariable p1 = pairs.get(SDIndex.point(0));
-    SDVariable p2 = pairs.get(SDIndex.point(1));
+    SDVariable[] predictions = TwoViews.split(p, predictor.output());
+    SDVariable p1 = predictions[0];
+    SDVariable p2 = predictions[1];
     SDVariable z1 = g.placeholder(TARGET_Z1, -1, projector.output());
     SDVariable z2 = g.placeholder(TARGET_Z2, -1, projector.output());
     // Symmetrized: view 1 predicts the target's view 2, and view 2 the target's view 1.
@@ -138,9 +137,7 @@ final class ByolTask implements PretextTask {
 
   @Override
   public Map<String, INDArray> prepare(INDArray images, Random random) {
-    INDArray first = Augmentation.applyAll(augmentations, images, random);
-    INDArray second = Augmentation.applyAll(augmentations, images, random);
-    return Map.of(VIEWS, Nd4j.concat(0, first, second));
+    return Map.of(VIEWS, TwoViews.stacked(augmentations, images, random));
   }
 
   @Override

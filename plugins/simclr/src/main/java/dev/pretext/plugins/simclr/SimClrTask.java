@@ -11,17 +11,16 @@ import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.toolkit.Settings;
+import dev.pretext.toolkit.TwoViews;
 import dev.pretext.toolkit.graph.Ops;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * SimCLR: each image of the batch is augmented twice; the encoder f and a projection head g map
@@ -76,7 +75,7 @@ final class SimClrTask implements PretextTask {
     x = sd.nn().relu(x, 0);
     SDVariable z = Ops.linear(head, "output", x, projection.hidden(), projection.output());
 
-    SDVariable[] qk = splitViews(z, projection.output());
+    SDVariable[] qk = TwoViews.split(z, projection.output());
     SDVariable queries = Ops.l2Normalize(sd, qk[0]);
     SDVariable keys = Ops.l2Normalize(sd, qk[1]);
     NegativeSampler.ContrastiveLogits logits = sampler.build(g.scope("sampler"), queries, keys);
@@ -87,21 +86,9 @@ final class SimClrTask implements PretextTask {
     return new TaskGraph(value.name(), h.variable().name(), h.size());
   }
 
-  /**
-   * Splits {@code z [2N, width]} into its two views {@code z[0:N]} and {@code z[N:2N]}. Reshaping
-   * to {@code [2, N, width]} and taking points 0 and 1 (strided slices) works for any N, unknown
-   * while building, and differentiates correctly.
-   */
-  static SDVariable[] splitViews(SDVariable z, long width) {
-    SDVariable pairs = z.reshape(2, -1, width);
-    return new SDVariable[] {pairs.get(SDIndex.point(0)), pairs.get(SDIndex.point(1))};
-  }
-
   @Override
   public Map<String, INDArray> prepare(INDArray images, Random random) {
-    INDArray first = Augmentation.applyAll(augmentations, images, random);
-    INDArray second = Augmentation.applyAll(augmentations, images, random);
-    return Map.of(VIEWS, Nd4j.concat(0, first, second));
+    return Map.of(VIEWS, TwoViews.stacked(augmentations, images, random));
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
+import dev.pretext.toolkit.TwoViews;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class SimClrTaskTest extends PretextTaskConformance {
     SameDiff sd = SameDiff.create();
     INDArray zValue = Nd4j.rand(DataType.FLOAT, 6, 4);
     SDVariable z = sd.var("z", zValue);
-    SDVariable[] qk = SimClrTask.splitViews(z, 4);
+    SDVariable[] qk = TwoViews.split(z, 4);
     INDArray a = Nd4j.rand(DataType.FLOAT, 3, 4);
     INDArray b = Nd4j.rand(DataType.FLOAT, 3, 4);
     SDVariable loss = qk[0].mul(sd.constant(a)).sum().add(qk[1].mul(sd.constant(b)).sum());
