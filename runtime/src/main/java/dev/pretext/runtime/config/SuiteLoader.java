@@ -58,7 +58,10 @@ public final class SuiteLoader {
     }
     Config user;
     try {
-      user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+      // A bare file name has no parent folder, and Typesafe Config then looks for the file's
+      // relative includes on the class path, where they are silently missing: "./" gives it one.
+      Path located = file.getParent() == null ? Path.of(".").resolve(file) : file;
+      user = ConfigFactory.parseFile(located.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
       for (String override : overrides) {
         user = parseOverride(override, problems).withFallback(user);
       }

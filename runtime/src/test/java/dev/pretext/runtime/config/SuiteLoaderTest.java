@@ -221,6 +221,28 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void aSuiteNamedWithoutAFolderStillFindsWhatItIncludes() throws IOException {
+    // As `pretext run my.conf` from the suite's folder: a path with no parent. The included suite
+    // sits in a subfolder, as a user's suite including benchmarks-suite/suites/standard.conf does.
+    Path cwd = Path.of("").toAbsolutePath();
+    Path folder = Files.createTempDirectory(cwd, "suite-loader-test");
+    Path file = cwd.relativize(folder).resolveSibling(folder.getFileName() + ".conf");
+    try {
+      Files.writeString(folder.resolve("base.conf"), GOOD);
+      Files.writeString(file, "include \"" + folder.getFileName() + "/base.conf\"\nsuite.training.epochs = 3\n");
+      assertThat(file.getParent()).isNull();
+      Suite s = loader.load(file, List.of());
+      assertThat(s.name()).isEqualTo("demo");
+      assertThat(s.methods()).extracting(Suite.MethodSpec::name).containsExactly("brightness");
+      assertThat(s.training().epochs()).isEqualTo(3);
+    } finally {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(folder.resolve("base.conf"));
+      Files.deleteIfExists(folder);
+    }
+  }
+
+  @Test
   void setOverridesTheFileAndIsValidatedToo() throws IOException {
     Path file = suite(GOOD);
     Suite s = loader.load(file, List.of("suite.training.epochs=7", "suite.seeds=[4,5]"));
