@@ -74,6 +74,15 @@ public final class Settings {
     return v;
   }
 
+  /** A list of one or more integers, each in [min, max] (e.g. an encoder's widths per block). */
+  public List<Integer> intListIn(String key, int min, int max) {
+    List<Integer> values = config.getIntList(key);
+    if (values.isEmpty() || values.stream().anyMatch(v -> v < min || v > max)) {
+      throw bad(key, "must list one or more values, each between " + min + " and " + max + ", got " + values);
+    }
+    return values;
+  }
+
   /** An integer of at least {@code min}. */
   public int intAtLeast(String key, int min) {
     return intAtLeast(key, min, null);

@@ -52,6 +52,13 @@ class SettingsTest {
   }
 
   @Test
+  void intListIn() {
+    assertThat(SETTINGS.intListIn("pair", 1, 3)).containsExactly(1, 2, 3);
+    rejects(() -> SETTINGS.intListIn("pair", 1, 2), 11, "pair",
+        "must list one or more values, each between 1 and 2, got [1, 2, 3]");
+  }
+
+  @Test
   void intAtLeast() {
     assertThat(SETTINGS.intAtLeast("head.hidden", 0)).isZero();
     rejects(() -> SETTINGS.intAtLeast("queue-size", 0), 2, "queue-size", "must be >= 0, got -3");

@@ -1,7 +1,5 @@
 package dev.pretext.plugins.standard;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
@@ -33,12 +31,10 @@ final class Conv4Encoder implements Encoder {
       }
     }
 
-    static Settings from(Config c) {
-      try {
-        return new Settings(c.getIntList("channels"), c.getInt("pooled-blocks"));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException.BadValue(c.origin(), "channels", e.getMessage());
-      }
+    /** Read with range checks: errors name the key by its path in the suite, at its file and line. */
+    static Settings from(dev.pretext.toolkit.Settings s) {
+      List<Integer> channels = s.intListIn("channels", 1, 4096);
+      return new Settings(channels, s.intIn("pooled-blocks", 0, channels.size(), "at most one per block"));
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.pretext.plugins.standard;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
@@ -22,12 +20,9 @@ final class MlpEncoder implements Encoder {
       }
     }
 
-    static Settings from(Config c) {
-      try {
-        return new Settings(c.getIntList("hidden"));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException.BadValue(c.origin(), "hidden", e.getMessage());
-      }
+    /** Read with range checks: errors name the key by its path in the suite, at its file and line. */
+    static Settings from(dev.pretext.toolkit.Settings s) {
+      return new Settings(s.intListIn("hidden", 1, 65_536));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.pretext.api.Encoder;
 import dev.pretext.api.Loss;
 import dev.pretext.api.NegativeSampler;
 import dev.pretext.api.PretextPlugin;
+import dev.pretext.toolkit.Settings;
 import java.util.List;
 
 /** Reusable components every method can name: encoders, augmentations, samplers and losses. */
@@ -15,9 +16,9 @@ public final class StandardPlugin implements PretextPlugin {
   public List<ComponentFactory<Encoder>> encoders() {
     return List.of(
         ComponentFactory.of("conv4", "small CNN: 3x3 conv + batch norm + ReLU blocks, global average pooling",
-            ctx -> new Conv4Encoder(Conv4Encoder.Settings.from(ctx.config()))),
+            ctx -> new Conv4Encoder(Conv4Encoder.Settings.from(Settings.of(ctx)))),
         ComponentFactory.of("mlp", "multilayer perceptron on the flattened image, batch norm + ReLU",
-            ctx -> new MlpEncoder(MlpEncoder.Settings.from(ctx.config()))));
+            ctx -> new MlpEncoder(MlpEncoder.Settings.from(Settings.of(ctx)))));
   }
 
   @Override
@@ -58,7 +59,7 @@ public final class StandardPlugin implements PretextPlugin {
     return List.of(
         ComponentFactory.of("cross-entropy",
             "softmax cross-entropy of logits against one-hot labels, optional label smoothing",
-            ctx -> new CrossEntropyLoss(ctx.config().getDouble("label-smoothing"))),
+            ctx -> new CrossEntropyLoss(labelSmoothing(Settings.of(ctx)))),
         ComponentFactory.of("nt-xent",
             "SimCLR's normalized-temperature cross-entropy over a sampler's masked similarities",
             ctx -> ContrastiveLoss.from(ctx.config(), ctx.configPath())),
@@ -74,5 +75,14 @@ public final class StandardPlugin implements PretextPlugin {
         ComponentFactory.of("binary-cross-entropy",
             "binary cross-entropy of logits against targets in [0, 1], optionally weighted per element",
             ctx -> new ReconstructionLoss(ReconstructionLoss.Kind.BINARY_CROSS_ENTROPY)));
+  }
+
+  /** Cross-entropy's label smoothing ε, in [0, 1): the target keeps 1 − ε of its mass. */
+  private static double labelSmoothing(Settings settings) {
+    double e = settings.config().getDouble("label-smoothing");
+    if (!(e >= 0 && e < 1)) {
+      throw settings.bad("label-smoothing", "must be in [0, 1), got " + e);
+    }
+    return e;
   }
 }

@@ -117,7 +117,18 @@ class StandardComponentsTest {
   @Test
   void badEncoderSettingsAreRejectedWithTheKey() {
     assertThatThrownBy(() -> Fixtures.encoder("conv4", "channels = []", 1))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("channels");
+        .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.encoder.channels")
+        .hasMessageContaining("must list one or more values, each between 1 and 4096, got []");
+    // Named by its own key (it was reported as 'channels' before), with the bound it depends on.
+    assertThatThrownBy(() -> Fixtures.encoder("conv4", "channels = [8, 16], pooled-blocks = 3", 1))
+        .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.encoder.pooled-blocks")
+        .hasMessageContaining("must be between 0 and 2 (at most one per block), got 3");
+    assertThatThrownBy(() -> Fixtures.encoder("mlp", "hidden = [64, 0]", 1))
+        .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.encoder.hidden");
+    assertThatThrownBy(() -> Fixtures.components(1).create(dev.pretext.api.Loss.class, "cross-entropy",
+        com.typesafe.config.ConfigFactory.parseString("label-smoothing = 1"), "test.loss"))
+        .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("test.loss.label-smoothing")
+        .hasMessageContaining("must be in [0, 1), got 1.0");
     assertThatThrownBy(() -> Fixtures.encoder("conv4", "chanels = [8]", 1))
         .isInstanceOf(SuiteConfigException.class).hasMessageContaining("did you mean 'channels'");
   }
