@@ -248,7 +248,8 @@ public final class GarmentScenes {
     int sourceOffset = placement.source() * shape.size();
     byte label = (byte) (placement.fashionLabel() + 1);
     for (int y = 0; y < placement.height(); y++) {
-      int sy = Math.min(shape.height() - 1, (int) ((y + 0.5) * shape.height() / placement.height()));
+      int sy =
+          Math.min(shape.height() - 1, (int) ((y + 0.5) * shape.height() / placement.height()));
       for (int x = 0; x < placement.width(); x++) {
         int sx = Math.min(shape.width() - 1, (int) ((x + 0.5) * shape.width() / placement.width()));
         float value = garments[sourceOffset + sy * shape.width() + sx];
@@ -272,7 +273,8 @@ public final class GarmentScenes {
       if (!source.hasLabels() || source.classNames().isEmpty()) {
         throw new IllegalArgumentException(
             "garment scenes need labeled " + which + " images with class names; "
-                + source.description() + " has " + (source.hasLabels() ? "no class names" : "no labels"));
+                + source.description() + " has "
+                + (source.hasLabels() ? "no class names" : "no labels"));
       }
       if (source.shape().channels() != 1) {
         throw new IllegalArgumentException(
