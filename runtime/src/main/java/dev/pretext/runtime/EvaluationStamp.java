@@ -32,7 +32,7 @@ final class EvaluationStamp {
 
   private static String settings(Config resolved) {
     Config evaluation = resolved.withFallback(SuiteLoader.reference()).getConfig("suite.evaluation")
-        .withoutPath("fine-tune");
+        .withoutPath("fine-tune").withoutPath("segmentation");
     // Rendered objects list their keys sorted, so equal settings give equal strings.
     return evaluation.root().render(ConfigRenderOptions.concise());
   }

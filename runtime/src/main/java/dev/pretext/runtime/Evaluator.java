@@ -3,14 +3,21 @@ package dev.pretext.runtime;
 import dev.pretext.api.Encoder;
 import dev.pretext.api.GraphRunner;
 import dev.pretext.api.PretextTask;
+import dev.pretext.runtime.config.SegmentationSettings;
 import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.data.Datasets;
 import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
+import dev.pretext.runtime.evaluation.DenseFeatures;
+import dev.pretext.runtime.evaluation.EncoderFeatureMaps;
 import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
+import dev.pretext.runtime.evaluation.SegmentationProbe;
 import dev.pretext.runtime.report.Figures;
 import dev.pretext.runtime.report.HtmlReport;
+import dev.pretext.runtime.report.SegmentationPictures;
+import dev.pretext.runtime.report.SegmentationScores;
 import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.TrainedMethod;
 import dev.pretext.runtime.training.TrainingEngine;
@@ -38,6 +45,7 @@ final class Evaluator {
 
   private final Suite suite;
   private final FashionMnist.Split data;
+  private final Datasets.Scenes scenes;
   private final Path folder;
   private final TrainingEngine engine;
   private final PrintStream log;
@@ -47,8 +55,15 @@ final class Evaluator {
   private double evaluationSeconds;
 
   Evaluator(Suite suite, FashionMnist.Split data, Path folder, TrainingEngine engine, PrintStream log) {
+    this(suite, data, null, folder, engine, log);
+  }
+
+  /** @param scenes the segmentation protocol's scenes, null when it is off */
+  Evaluator(Suite suite, FashionMnist.Split data, Datasets.Scenes scenes, Path folder, TrainingEngine engine,
+      PrintStream log) {
     this.suite = suite;
     this.data = data;
+    this.scenes = scenes;
     this.folder = folder;
     this.engine = engine;
     this.log = log;
@@ -148,6 +163,59 @@ final class Evaluator {
       }
       log.printf("!! fine-tuning %s failed: %s%n", name, e.getMessage());
       return Map.of();
+    }
+  }
+
+  /**
+   * The segmentation protocol on an encoder's feature maps, with its picture; null when the
+   * protocol is off, or when it fails (said in the log: it costs only its own numbers).
+   *
+   * @param trained the graph whose encoder weights are measured; null: the encoder freshly
+   *     initialized from {@code seed} (random-init)
+   */
+  SegmentationScores segment(String name, Supplier<Encoder> encoder, SameDiff trained, long seed) {
+    if (scenes == null) {
+      return null;
+    }
+    return segmentation(name, seed, suite.evaluation().segmentation().stages(), () -> {
+      EncoderFeatureMaps maps = EncoderFeatureMaps.build(encoder.get(), scenes.train().shape(),
+          suite.evaluation().segmentation(), seed);
+      if (trained != null) {
+        maps.withEncoderOf(trained);
+      }
+      return maps.calibrate(scenes.train().images(), suite.evaluation().calibrationBatches(), 256, seed);
+    });
+  }
+
+  /** The segmentation protocol on each pixel's 3 × 3 neighbourhood (the raw-pixel baseline); null as {@link #segment}. */
+  SegmentationScores segmentRawPixels(String name, long seed) {
+    return scenes == null ? null : segmentation(name, seed, List.of(), DenseFeatures::pixelNeighbourhoods);
+  }
+
+  private SegmentationScores segmentation(String name, long seed, List<Integer> stages,
+      Supplier<DenseFeatures> features) {
+    SegmentationSettings settings = suite.evaluation().segmentation();
+    try {
+      long start = System.nanoTime();
+      SegmentationProbe.Result r = SegmentationProbe.run(features.get(), scenes.train(), scenes.test(), settings,
+          suite.evaluation().linearProbe(), seed);
+      double seconds = seconds(start);
+      log.printf(Locale.ROOT, "   segmentation: mIoU %.4f, pixel accuracy %.4f (l2 %.0e, %d iterations, %d pixels;"
+          + " %.0f s)%n", r.miou(), r.pixelAccuracy(), r.choice().l2(), r.choice().iterations(), r.fittedPixels(),
+          seconds);
+      if (!r.pictures().isEmpty()) {
+        try {
+          SegmentationPictures.write(scenes.test(), r.pictures(), name + " (seed " + seed + ")",
+              folder.resolve(HtmlReport.segmentationFigure(name, seed)));
+        } catch (IOException | RuntimeException e) {
+          log.printf("   warning: could not draw the segmentation of %s: %s%n", name, e.getMessage());
+        }
+      }
+      return new SegmentationScores(r.miou(), r.pixelAccuracy(), r.classIou(), r.choice().l2(),
+          r.choice().iterations(), r.fittedPixels(), stages, settings.data().summary(), seconds);
+    } catch (RuntimeException e) {
+      log.printf("!! segmentation of %s failed: %s%n", name, e.getMessage());
+      return null;
     }
   }
 

@@ -24,6 +24,7 @@ import dev.pretext.runtime.report.AtomicFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
+import dev.pretext.runtime.report.SegmentationScores;
 import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
@@ -127,13 +128,17 @@ public final class SuiteRunner {
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
+    Datasets.Scenes scenes = loadScenes(suite, suite.seeds().get(0));
     List<ImageSet> images = new ArrayList<>(List.of(data.train(), data.test()));
+    if (scenes != null) {
+      images.addAll(List.of(scenes.train().images(), scenes.test().images()));
+    }
     pretraining.values().forEach(p -> images.addAll(Arrays.asList(p.train(), p.heldOut())));
     long dataBytes = MemoryLimits.dataBytes(images);
     NativeMemory.ceiling(MemoryLimits.ceiling(dataBytes));
     log.println(MemoryLimits.describe(dataBytes));
     PretrainingInputs.check(plugins, suite, onlyMethods, data, pretraining, suite.seeds().get(0));
-    Evaluator evaluator = new Evaluator(suite, data, folder, engine, log);
+    Evaluator evaluator = new Evaluator(suite, data, scenes, folder, engine, log);
     Map<String, String> versions = versions();
     if (resume) {
       ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins), reevaluate);
@@ -387,11 +392,13 @@ public final class SuiteRunner {
     Map<String, Map<String, Double>> metrics;
     Integer batchSize = null;
     double evaluationSeconds;
+    SegmentationScores segmentation = null;
     if (name.equals("raw-pixels")) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
       metrics = evaluator.features(train, test, name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
+      segmentation = evaluator.segmentRawPixels(name, seed);
     } else if (name.equals("supervised")) {
       // The upper reference: the same encoder trained end to end with labels, same budget.
       batchSize = usedBatchSize(name, suite.training(), data.train().size());
@@ -401,11 +408,13 @@ public final class SuiteRunner {
       metrics = evaluator.frozen(FrozenEncoder.supervised(trained), name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
       EncoderExport.keepSupervised(folder, seed, trained, suite, data.train().shape());
+      segmentation = evaluator.segment(name, () -> createEncoder(suite, components), trained.graph(), seed);
     } else {
       Encoder encoder = createEncoder(suite, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
       metrics = evaluator.frozen(frozen, name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
+      segmentation = evaluator.segment(name, () -> createEncoder(suite, components), null, seed);
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
       metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, null, seed,
           folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
@@ -414,7 +423,8 @@ public final class SuiteRunner {
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
-            describe(suite.data(), data.test())).withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds);
+            describe(suite.data(), data.test())).withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds)
+        .withSegmentation(segmentation);
   }
 
   /**
@@ -452,6 +462,8 @@ public final class SuiteRunner {
       Map<String, Map<String, Double>> metrics = evaluator.pretrained(trained,
           createEncoder(suite, methodComponents), trainImages, method.name(), seed);
       double evaluationSeconds = evaluator.evaluationSeconds();
+      SegmentationScores segmentation = evaluator.segment(method.name(),
+          () -> createEncoder(suite, methodComponents), trained.graph(), seed);
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
           task, seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
@@ -467,7 +479,7 @@ public final class SuiteRunner {
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
           trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext)
-          .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds);
+          .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds).withSegmentation(segmentation);
     } catch (IOException | RuntimeException | LinkageError e) {
       // A file of the run that cannot be written (its checkpoint, its kept encoder) is no fault of
       // the method: the run stops, exit 5, and --resume continues from what was kept.
@@ -508,6 +520,19 @@ public final class SuiteRunner {
   static Encoder createEncoder(Suite suite, Components components) {
     return components.create(Encoder.class, suite.encoder().type(), suite.encoder().settings(),
         suite.encoder().path());
+  }
+
+  /** The segmentation protocol's scenes, or null when it is off. */
+  private Datasets.Scenes loadScenes(Suite suite, long seed) {
+    var settings = suite.evaluation().segmentation();
+    if (!settings.enabled()) {
+      return null;
+    }
+    Datasets.Scenes scenes = Datasets.segmentation(settings.data(), suite.data().path(), seed,
+        w -> log.println("   warning: " + w));
+    log.printf("segmentation: %s (%d train, %d test scenes of %s, %d classes)%n", scenes.train().description(),
+        scenes.train().size(), scenes.test().size(), scenes.train().shape(), scenes.train().classCount());
+    return scenes;
   }
 
   private FashionMnist.Split loadData(Suite.DataSettings settings, long seed) {

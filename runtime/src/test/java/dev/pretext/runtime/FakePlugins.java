@@ -56,6 +56,9 @@ public final class FakePlugins {
 
   static final ComponentFactory<Encoder> TINY =
       ComponentFactory.of("tiny", "linear + batch norm", ctx -> new TinyEncoder(ctx.config().getInt("width")));
+  static final ComponentFactory<Encoder> TINY_CONV = ComponentFactory.of("tiny-conv",
+      "two 3x3 convolutions + batch norm + ReLU, the second after a 2x2 max-pool",
+      ctx -> new TinyConvEncoder(ctx.config().getInt("width")));
   static final ComponentFactory<PretextTask> BRIGHTNESS =
       ComponentFactory.of("brightness", "predict the mean pixel", BrightnessTask::new);
   static final ComponentFactory<PretextTask> GRAY_BRIGHTNESS =
@@ -64,7 +67,7 @@ public final class FakePlugins {
   /** A registry holding the fake plugin only. */
   public static PluginRegistry registry() {
     Map<ComponentKind, Map<String, ComponentFactory<?>>> components = new EnumMap<>(ComponentKind.class);
-    components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny", TINY)));
+    components.put(ComponentKind.ENCODER, new LinkedHashMap<>(Map.of("tiny", TINY, "tiny-conv", TINY_CONV)));
     components.put(ComponentKind.PRETEXT_TASK, new LinkedHashMap<>(Map.of(
         "brightness", BRIGHTNESS, "gray-brightness", GRAY_BRIGHTNESS)));
     // The defaults FakeClasspathPlugin ships as its reference.conf.
@@ -74,6 +77,49 @@ public final class FakePlugins {
         LoadedPlugin.CLASSPATH, List.of(), Path.of("fake.jar"), FakePlugins.class.getClassLoader(),
         instance, components, reference);
     return new PluginRegistry(new PluginLoader.Result(List.of(plugin), List.of()));
+  }
+
+  /** A fully convolutional SPI 2.0 encoder with two stages of feature maps, for the dense protocols. */
+  static final class TinyConvEncoder implements Encoder {
+    private final int width;
+
+    TinyConvEncoder(int width) {
+      this.width = width;
+    }
+
+    @Override
+    public Representation build(GraphBuilder g, SDVariable images, ImageShape shape) {
+      return Encoder.buildOnce(this, g, images, shape);
+    }
+
+    @Override
+    public EncoderModule create(GraphBuilder g, ImageShape shape) {
+      SDVariable k1 = g.normalVariable("conv1_w", Math.sqrt(2.0 / (9 * shape.channels())), 3, 3, shape.channels(), width);
+      SDVariable k2 = g.normalVariable("conv2_w", Math.sqrt(2.0 / (9 * width)), 3, 3, width, width);
+      Ops.BatchNormWeights n1 = Ops.batchNormWeights(g, "bn1", new long[] {1, width, 1, 1});
+      Ops.BatchNormWeights n2 = Ops.batchNormWeights(g, "bn2", new long[] {1, width, 1, 1});
+      return new EncoderModule() {
+        @Override
+        public EncoderOutput apply(SDVariable images, ImageShape s, String application) {
+          var sd = g.sameDiff();
+          var conv = org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig.builder().kH(3).kW(3)
+              .paddingMode(org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode.SAME)
+              .dataFormat("NHWC").build();
+          SDVariable x = images.permute(0, 2, 3, 1);
+          x = Ops.relu(sd, Ops.channelsLastBatchNorm(g, n1, sd.cnn().conv2d(x, k1, conv), application));
+          SDVariable first = x.permute(0, 3, 1, 2);
+          x = sd.cnn().maxPooling2d(x, org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig
+              .builder().kH(2).kW(2).sH(2).sW(2).isNHWC(true).build());
+          x = Ops.relu(sd, Ops.channelsLastBatchNorm(g, n2, sd.cnn().conv2d(x, k2, conv), application));
+          return new EncoderOutput(x.mean(1, 2), List.of(first, x.permute(0, 3, 1, 2)));
+        }
+
+        @Override
+        public long representationSize() {
+          return width;
+        }
+      };
+    }
   }
 
   static final class TinyEncoder implements Encoder {

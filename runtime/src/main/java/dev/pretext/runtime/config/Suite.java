@@ -245,7 +245,19 @@ public record Suite(
    */
   public record EvaluationSettings(
       int calibrationBatches, ProbeSettings linearProbe, KnnSettings knn, List<Double> labelFractions,
-      FineTuneSettings fineTune) {
+      FineTuneSettings fineTune, SegmentationSettings segmentation) {
+
+    /** Without the segmentation protocol. */
+    public EvaluationSettings(int calibrationBatches, ProbeSettings linearProbe, KnnSettings knn,
+        List<Double> labelFractions, FineTuneSettings fineTune) {
+      this(calibrationBatches, linearProbe, knn, labelFractions, fineTune, SegmentationSettings.off());
+    }
+
+    /** The same settings with {@code segmentation}. */
+    EvaluationSettings with(SegmentationSettings segmentation) {
+      return new EvaluationSettings(calibrationBatches, linearProbe, knn, labelFractions, fineTune, segmentation);
+    }
+
     static EvaluationSettings from(Config c) {
       List<Double> fractions = c.getDoubleList("label-fractions");
       for (double f : fractions) {

@@ -122,6 +122,10 @@ public final class SuiteLoader {
     Suite.TrainingSettings training = read(problems, () -> Suite.TrainingSettings.from(s.getConfig("training")));
     Suite.EvaluationSettings evaluation =
         read(problems, () -> Suite.EvaluationSettings.from(s.getConfig("evaluation")));
+    SegmentationSettings segmentation = read(problems, () -> SegmentationSettings.from(merged));
+    if (evaluation != null && segmentation != null) {
+      evaluation = evaluation.with(segmentation);
+    }
     List<String> baselines = read(problems, () -> s.getStringList("baselines"));
     if (baselines != null) {
       for (String b : baselines) {

@@ -1,6 +1,7 @@
 package dev.pretext.runtime.data;
 
 import dev.pretext.runtime.Stratified;
+import dev.pretext.runtime.config.SegmentationSettings;
 import dev.pretext.runtime.config.Suite;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,51 @@ public final class Datasets {
     };
     return new FashionMnist.Split(withChannels(split.train(), channels),
         withChannels(split.test(), channels));
+  }
+
+  /** The train and test scenes of the segmentation protocol. */
+  public record Scenes(SegmentationSet train, SegmentationSet test) {}
+
+  /**
+   * The scenes {@code suite.evaluation.segmentation.data} describes, built or read
+   * deterministically from {@code seed}, with the block's channels.
+   *
+   * @param dataPath where {@code suite.data} finds Fashion-MNIST, used when the block names no path
+   * @throws DatasetException if the data cannot be found or read
+   */
+  public static Scenes segmentation(SegmentationSettings.SceneData d, String dataPath, long seed,
+      Consumer<String> warn) {
+    Scenes scenes = switch (d.dataset()) {
+      case "fashion-mnist-scenes" -> {
+        String folder = d.path().isBlank() ? dataPath : d.path();
+        FashionMnist.Split garments = FashionMnist.load(d.source().equals("full")
+            ? FashionMnist.Source.FULL : FashionMnist.Source.EMBEDDED, folder.isBlank() ? null : Path.of(folder));
+        GarmentScenes.Built built = GarmentScenes.build(garments, new GarmentScenes.Settings(d.canvasSize(),
+            d.minGarments(), d.maxGarments(), d.minScale(), d.maxScale(), d.threshold(), d.trainScenes(),
+            d.testScenes()), seed);
+        yield new Scenes(built.train().set(), built.test().set());
+      }
+      default -> throw new IllegalArgumentException("unknown segmentation dataset " + d.dataset());
+    };
+    return new Scenes(withChannels(scenes.train(), d.effectiveChannels()),
+        withChannels(scenes.test(), d.effectiveChannels()));
+  }
+
+  private static SegmentationSet withChannels(SegmentationSet set, int channels) {
+    if (set.shape().channels() == channels) {
+      return set;
+    }
+    return new SegmentationSet(withChannels(set.images(), channels),
+        toBytes(set.masksOf(java.util.stream.IntStream.range(0, set.size()).toArray())), set.classNames(),
+        set.description() + (channels == 1 ? ", as luma" : ", gray as RGB"));
+  }
+
+  private static byte[] toBytes(int[] labels) {
+    byte[] bytes = new byte[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      bytes[i] = (byte) labels[i];
+    }
+    return bytes;
   }
 
   /**

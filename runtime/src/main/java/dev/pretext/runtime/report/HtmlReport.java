@@ -28,6 +28,11 @@ public final class HtmlReport {
     return Path.of("figures", name + "-seed" + seed + "-pca.png");
   }
 
+  /** The segmentation picture of one entry (test scenes, true and predicted masks), relative to the run folder. */
+  public static Path segmentationFigure(String name, long seed) {
+    return Path.of("figures", name + "-seed" + seed + "-segmentation.png");
+  }
+
   /** Draws the summary plots and writes {@code report.html} into {@code folder}. */
   public static Path write(Path folder, String suite, Map<String, String> versions, List<ResultEntry> entries,
       Map<String, Double> fractionsByProtocol) throws IOException {
@@ -49,6 +54,7 @@ public final class HtmlReport {
     versions.forEach((k, v) -> html.append(escape(k)).append(" ").append(escape(v)).append("; "));
     html.append("</p>\n");
     html.append(pretextTable(entries));
+    html.append(segmentationTable(entries));
     html.append("<h2>Summary</h2>\n");
     for (Path figure : summary) {
       html.append(image(figure, figure.getFileName().toString()));
@@ -60,8 +66,9 @@ public final class HtmlReport {
     for (ResultEntry e : seen.values()) {
       Path nn = folder.resolve(neighboursFigure(e.name(), e.seed()));
       Path pca = folder.resolve(pcaFigure(e.name(), e.seed()));
+      Path segmentation = folder.resolve(segmentationFigure(e.name(), e.seed()));
       List<Path> visuals = visuals(folder.resolve("visuals").resolve(e.name() + "-seed" + e.seed()));
-      if (!Files.exists(nn) && !Files.exists(pca) && visuals.isEmpty()) {
+      if (!Files.exists(nn) && !Files.exists(pca) && !Files.exists(segmentation) && visuals.isEmpty()) {
         continue;
       }
       html.append("<h3>").append(escape(e.name())).append(" (seed ").append(e.seed()).append(")</h3>\n");
@@ -70,6 +77,9 @@ public final class HtmlReport {
       }
       if (Files.exists(pca)) {
         html.append(image(pca, e.name() + " PCA"));
+      }
+      if (Files.exists(segmentation)) {
+        html.append(image(segmentation, e.name() + " segmentation"));
       }
       for (Path v : visuals) {
         html.append(image(v, e.name() + " " + v.getFileName()));
@@ -118,6 +128,32 @@ public final class HtmlReport {
       t.append("</tr>\n");
     }
     return t.append("</table>\n").toString();
+  }
+
+  /** The segmentation protocol's mIoU, pixel accuracy and per-class IoU, when any entry has them. */
+  private static String segmentationTable(List<ResultEntry> entries) {
+    List<String> classes = ResultsWriter.segmentationClasses(entries);
+    if (classes.isEmpty()) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder("<h2>Segmentation (linear probe per pixel on the test scenes)</h2>\n"
+        + "<table>\n<tr><th>name</th><th>mIoU</th><th>pixel accuracy</th>");
+    classes.forEach(c -> t.append("<th>").append(escape(c)).append("</th>"));
+    t.append("</tr>\n");
+    for (var group : ResultsWriter.withSegmentation(entries).entrySet()) {
+      t.append("<tr><td>").append(escape(group.getKey())).append("</td>");
+      t.append("<td>").append(format(group.getValue().stream().mapToDouble(e -> e.segmentation().miou()).toArray()))
+          .append("</td><td>").append(format(group.getValue().stream()
+              .mapToDouble(e -> e.segmentation().pixelAccuracy()).toArray())).append("</td>");
+      for (String c : classes) {
+        double[] v = group.getValue().stream().map(e -> e.segmentation().classIou().get(c)).filter(x -> x != null)
+            .mapToDouble(Double::doubleValue).toArray();
+        t.append("<td>").append(v.length == 0 ? "" : format(v)).append("</td>");
+      }
+      t.append("</tr>\n");
+    }
+    return t.append("</table>\n<p>IoU per class over all test pixels, mIoU over the classes present;"
+        + " mean ± std over seeds.</p>\n").toString();
   }
 
   private static String table(List<ResultEntry> entries) {

@@ -29,6 +29,7 @@ import java.util.Map;
  * @param evaluationSeconds wall seconds of the frozen protocols: batch-norm calibration, features
  *     of the train and test images, every probe and kNN (not fine-tuning, figures or pretraining);
  *     null for failed entries and in results written before it was recorded
+ * @param segmentation the segmentation protocol's scores; null when it is off or failed for this entry
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -50,7 +51,8 @@ public record ResultEntry(
     String evaluatedWith,
     Integer batchSize,
     Provenance provenance,
-    Double evaluationSeconds) {
+    Double evaluationSeconds,
+    SegmentationScores segmentation) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -60,14 +62,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
-        provenance, evaluationSeconds);
+        provenance, evaluationSeconds, segmentation);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -76,42 +78,49 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize, provenance, evaluationSeconds);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize, provenance, evaluationSeconds);
+        batchSize, provenance, evaluationSeconds, segmentation);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used, provenance, evaluationSeconds);
+        evaluatedWith, used, provenance, evaluationSeconds, segmentation);
   }
 
   /** The same entry, recording what produced it. */
   public ResultEntry withProvenance(Provenance sources) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, sources, evaluationSeconds);
+        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation);
   }
 
   /** The same entry, recording how long its frozen protocols took. */
   public ResultEntry withEvaluationSeconds(Double seconds) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, seconds);
+        evaluatedWith, batchSize, provenance, seconds, segmentation);
+  }
+
+  /** The same entry with the segmentation protocol's scores (null: none). */
+  public ResultEntry withSegmentation(SegmentationScores scores) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
+        evaluatedWith, batchSize, provenance, evaluationSeconds, scores);
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

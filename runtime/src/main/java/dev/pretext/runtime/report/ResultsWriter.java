@@ -147,6 +147,7 @@ public final class ResultsWriter {
     }
     md.append(probeTrainingTable(byName));
     md.append(pretextTable(byName));
+    md.append(segmentationTable(entries));
     md.append("\nTest accuracy, mean ± std over seeds. Versions: ");
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
@@ -235,6 +236,49 @@ public final class ResultsWriter {
     return md.toString();
   }
 
+  /** The class names of every segmentation result, in first-seen order; empty when none. */
+  static List<String> segmentationClasses(List<ResultEntry> entries) {
+    java.util.LinkedHashSet<String> classes = new java.util.LinkedHashSet<>();
+    entries.stream().filter(e -> e.ok() && e.segmentation() != null)
+        .forEach(e -> classes.addAll(e.segmentation().classIou().keySet()));
+    return List.copyOf(classes);
+  }
+
+  /** The entries with segmentation scores, by name. */
+  static Map<String, List<ResultEntry>> withSegmentation(List<ResultEntry> entries) {
+    Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
+    entries.stream().filter(e -> e.ok() && e.segmentation() != null)
+        .forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
+    return byName;
+  }
+
+  /** The segmentation protocol's table: mIoU, pixel accuracy, IoU per class; empty when no entry has one. */
+  static String segmentationTable(List<ResultEntry> entries) {
+    List<String> classes = segmentationClasses(entries);
+    if (classes.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\n## Segmentation: linear probe per pixel on the test scenes\n\n"
+        + "| name | mIoU | pixel accuracy |");
+    classes.forEach(c -> md.append(' ').append(c).append(" |"));
+    md.append("\n|---|---|---|");
+    classes.forEach(c -> md.append("---|"));
+    md.append('\n');
+    for (var group : withSegmentation(entries).entrySet()) {
+      List<ResultEntry> list = group.getValue();
+      md.append("| ").append(group.getKey()).append(" | ")
+          .append(meanStd(list.stream().mapToDouble(e -> e.segmentation().miou()).toArray())).append(" | ")
+          .append(meanStd(list.stream().mapToDouble(e -> e.segmentation().pixelAccuracy()).toArray())).append(" |");
+      for (String c : classes) {
+        md.append(' ').append(meanStd(list.stream().map(e -> e.segmentation().classIou().get(c))
+            .filter(x -> x != null).mapToDouble(Double::doubleValue).toArray())).append(" |");
+      }
+      md.append('\n');
+    }
+    md.append("\nIoU per class over all test pixels; mIoU = mean over the classes present in the test masks.\n");
+    return md.toString();
+  }
+
   /** One CSV row per entry, one column per metric. */
   static String csv(List<ResultEntry> entries) {
     List<String[]> columns = new ArrayList<>();
@@ -244,8 +288,13 @@ public final class ResultsWriter {
       columns.add(new String[] {p, "top1"});
       columns.add(new String[] {p, "top5"});
     });
+    List<String> segmentationClasses = segmentationClasses(entries);
     StringBuilder csv = new StringBuilder("name,kind,type,seed,status,pretraining_seconds,steps,images_per_second");
     columns.forEach(c -> csv.append(',').append(c[0]).append('_').append(c[1]));
+    if (!segmentationClasses.isEmpty()) {
+      csv.append(",segmentation_miou,segmentation_pixel_accuracy");
+      segmentationClasses.forEach(c -> csv.append(",segmentation_iou_").append(c.replace(',', ' ').replace(' ', '_')));
+    }
     csv.append(",reason\n");
     for (ResultEntry e : entries) {
       csv.append(e.name()).append(',').append(e.kind()).append(',').append(e.type()).append(',')
@@ -256,6 +305,15 @@ public final class ResultsWriter {
       for (String[] c : columns) {
         Double v = e.metrics().getOrDefault(c[0], Map.of()).get(c[1]);
         csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
+      }
+      if (!segmentationClasses.isEmpty()) {
+        SegmentationScores sc = e.segmentation();
+        csv.append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.miou()))
+            .append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.pixelAccuracy()));
+        for (String c : segmentationClasses) {
+          Double v = sc == null ? null : sc.classIou().get(c);
+          csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
+        }
       }
       String reason = e.reason() == null ? "" : '"' + e.reason().replace("\"", "\"\"") + '"';
       csv.append(',').append(reason).append('\n');

@@ -1,0 +1,22 @@
+package dev.pretext.runtime.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the segmentation protocol measured for one entry (results.json's {@code segmentation}).
+ *
+ * @param miou mean IoU over the classes present in the test masks
+ * @param pixelAccuracy share of labeled test pixels classified right
+ * @param classIou IoU per class name (classes neither present nor predicted left out)
+ * @param l2 the per-pixel classifier's L2, chosen on held-out pixels
+ * @param iterations L-BFGS iterations of its final fit
+ * @param fittedPixels train pixels it was fitted on
+ * @param stages the encoder stages read (1 = first, -1 = last); empty for raw pixels
+ * @param data the scenes, in a line
+ * @param seconds wall seconds: calibration, features, fit and scoring
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SegmentationScores(double miou, double pixelAccuracy, Map<String, Double> classIou, double l2,
+    int iterations, int fittedPixels, List<Integer> stages, String data, double seconds) {}
