@@ -201,6 +201,14 @@ class VocSegmentationTest {
   }
 
   @Test
+  void enlargingIsBilinearWithHalfPixelCentres() {
+    // A 2 x 1 gray image [0, 1] to 4 x 2: samples at x = -0.25 (edge), 0.25, 0.75, 1.25 (edge).
+    ImageRaster wide = new ImageRaster(1, 1, 2, new float[] {0f, 1f}).enlarge(2, 4);
+
+    assertThat(wide.values()).containsExactly(0f, 0.25f, 0.75f, 1f, 0f, 0.25f, 0.75f, 1f);
+  }
+
+  @Test
   void paletteIndicesAreTheLabelsWhateverTheColoursAndGrayIndexMasksWork() throws IOException {
     Path voc = writeVoc(temp);
     int[] drawn = mask(96, 72);
