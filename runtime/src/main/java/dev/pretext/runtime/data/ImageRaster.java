@@ -186,6 +186,48 @@ record ImageRaster(int channels, int height, int width, float[] values) {
     return new ImageRaster(channels, newH, newW, out);
   }
 
+  /**
+   * Bilinear resize to {@code newH x newW}, both at least the current size, for enlarging (where
+   * area averaging would repeat pixels in blocks). Pixel centres are aligned as in PIL and
+   * torchvision ({@code align_corners = false}): target pixel {@code j} samples the source at
+   * {@code (j + 0.5) * n / m - 0.5}, clamped to the edge pixels.
+   */
+  ImageRaster enlarge(int newH, int newW) {
+    if (newH < height || newW < width) {
+      throw new IllegalArgumentException("enlarge " + width + "x" + height + " to " + newW + "x"
+          + newH + " would shrink it");
+    }
+    float[] horizontal = new float[channels * height * newW];
+    for (int c = 0; c < channels; c++) {
+      for (int y = 0; y < height; y++) {
+        interpolate(values, (c * height + y) * width, 1, width, horizontal,
+            (c * height + y) * newW, 1, newW);
+      }
+    }
+    float[] out = new float[channels * newH * newW];
+    for (int c = 0; c < channels; c++) {
+      for (int x = 0; x < newW; x++) {
+        interpolate(horizontal, c * height * newW + x, newW, height, out, c * newH * newW + x,
+            newW, newH);
+      }
+    }
+    return new ImageRaster(channels, newH, newW, out);
+  }
+
+  /** Linearly interpolates one line of {@code n} samples into {@code m >= n} samples. */
+  private static void interpolate(float[] in, int inStart, int inStride, int n, float[] out,
+      int outStart, int outStride, int m) {
+    double scale = (double) n / m;
+    for (int j = 0; j < m; j++) {
+      double at = Math.min(n - 1, Math.max(0, (j + 0.5) * scale - 0.5));
+      int i0 = (int) Math.floor(at);
+      int i1 = Math.min(n - 1, i0 + 1);
+      double t = at - i0;
+      double v = (1 - t) * in[inStart + i0 * inStride] + t * in[inStart + i1 * inStride];
+      out[outStart + j * outStride] = (float) v;
+    }
+  }
+
   /** Box-filters one line of {@code n} samples into {@code m <= n} samples. */
   private static void resample(float[] in, int inStart, int inStride, int n, float[] out,
       int outStart, int outStride, int m) {
