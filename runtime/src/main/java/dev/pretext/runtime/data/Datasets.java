@@ -64,6 +64,11 @@ public final class Datasets {
             d.testScenes()), seed);
         yield new Scenes(built.train().set(), built.test().set());
       }
+      case "voc-segmentation" -> {
+        VocSegmentation.Split split = VocSegmentation.load(Path.of(d.path()), new VocSegmentation.Settings(
+            d.imageSize(), d.trainLimit(), d.testLimit(), d.effectiveChannels()), seed, warn);
+        yield new Scenes(split.train(), split.test());
+      }
       default -> throw new IllegalArgumentException("unknown segmentation dataset " + d.dataset());
     };
     return new Scenes(withChannels(scenes.train(), d.effectiveChannels()),
