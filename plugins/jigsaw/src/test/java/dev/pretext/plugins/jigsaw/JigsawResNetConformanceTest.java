@@ -1,0 +1,33 @@
+package dev.pretext.plugins.jigsaw;
+
+import dev.pretext.api.Encoder;
+import dev.pretext.testkit.PretextTaskConformance;
+import dev.pretext.testkit.TestKit;
+
+/**
+ * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * shortcuts) instead of conv4 (on tiles of 8 to 9 pixels a side: 4 to 5 in the second stage); a
+ * shorter smoke run (24 steps of 32 images) keeps it cheap.
+ */
+class JigsawResNetConformanceTest extends PretextTaskConformance {
+
+  @Override
+  protected String taskType() {
+    return "jigsaw";
+  }
+
+  @Override
+  protected Encoder encoder(long seed) {
+    return TestKit.smallResNet(seed);
+  }
+
+  @Override
+  protected int steps() {
+    return 24;
+  }
+
+  @Override
+  protected int batchSize() {
+    return 32;
+  }
+}
