@@ -3,11 +3,13 @@ package dev.pretext.plugins.autoencoder;
 import dev.pretext.api.Encoder;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
  * shortcuts) instead of conv4; a shorter smoke run (24 steps of 32 images) keeps it cheap.
  */
+@Tag("resnet-conformance")
 class DenoisingAutoencoderResNetConformanceTest extends PretextTaskConformance {
 
   @Override

@@ -7,12 +7,14 @@ import dev.pretext.api.Encoder;
 import dev.pretext.testkit.PretextTaskConformance;
 import dev.pretext.testkit.TestKit;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
  * shortcuts) instead of conv4, with MoCoTaskTest's small queue and its loss checks; a shorter smoke
  * run (24 steps of 32 images) keeps it cheap.
  */
+@Tag("resnet-conformance")
 class MoCoResNetConformanceTest extends PretextTaskConformance {
 
   @Override
