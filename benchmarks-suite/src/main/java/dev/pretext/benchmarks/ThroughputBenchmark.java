@@ -36,11 +36,15 @@ import picocli.CommandLine.Option;
  * <pre>
  * java -cp "benchmarks-suite/target/lib/*:benchmarks-suite/target/classes" \
  *     dev.pretext.benchmarks.ThroughputBenchmark --methods rotation --out throughput.json
+ * java -cp … dev.pretext.benchmarks.ThroughputBenchmark --methods simclr --encoder-type resnet20
  * </pre>
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
     description = "Measure pretraining throughput (images/s) per method; writes JSON.")
 public final class ThroughputBenchmark implements Callable<Integer> {
+
+  /** The conv4 of the speed measurements in docs/architecture.md. */
+  static final String CONV4_SETTINGS = "channels = [32, 64, 128, 256]";
 
   @Option(names = "--methods", split = ",", defaultValue = "rotation", description = "Task types.")
   List<String> methods;
@@ -48,8 +52,12 @@ public final class ThroughputBenchmark implements Callable<Integer> {
   @Option(names = "--task-settings", defaultValue = "", description = "HOCON applied to every task.")
   String taskSettings;
 
-  @Option(names = "--encoder", defaultValue = "channels = [32, 64, 128, 256]",
-      description = "HOCON settings of the conv4 encoder.")
+  @Option(names = "--encoder-type", defaultValue = "conv4",
+      description = "Encoder type: conv4, resnet, resnet20, resnet18, mlp.")
+  String encoderType;
+
+  @Option(names = "--encoder", description = "HOCON settings of the encoder (default: "
+      + CONV4_SETTINGS + " for conv4, the type's own defaults for the others).")
   String encoderSettings;
 
   @Option(names = "--batch", defaultValue = "256") int batch;
@@ -64,6 +72,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (encoderSettings == null) {
+      encoderSettings = encoderType.equals("conv4") ? CONV4_SETTINGS : "";
+    }
     ImageSet data = rgb ? BenchmarkRuns.colourSample()
         : FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train();
     Map<String, Object> report = new LinkedHashMap<>();
@@ -72,11 +83,12 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     report.put("dl4j", Versions.dl4j());
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("batch", batch);
+    report.put("encoder", encoderType + (encoderSettings.isBlank() ? "" : " { " + encoderSettings + " }"));
     report.put("input", data.shape().toString());
     List<Map<String, Object>> results = new ArrayList<>();
     for (String method : methods) {
       PretextTask task = TestKit.task(method, taskSettings, 1, data.shape());
-      Encoder encoder = TestKit.encoder("conv4", encoderSettings, 1);
+      Encoder encoder = TestKit.encoder(encoderType, encoderSettings, 1);
       if (profile) {
         OpProfiler.getInstance().reset();
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());

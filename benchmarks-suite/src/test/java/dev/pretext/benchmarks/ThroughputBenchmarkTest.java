@@ -27,6 +27,17 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void measuresAnotherEncoderType() throws Exception {
+    Path out = dir.resolve("resnet.json");
+    int code = new CommandLine(new ThroughputBenchmark()).execute("--methods", "rotation", "--batch", "8",
+        "--warmup", "0", "--steps", "1", "--encoder-type", "resnet20", "--out", out.toString());
+    assertThat(code).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toFile());
+    assertThat(json.path("encoder").asText()).isEqualTo("resnet20");
+    assertThat(json.path("results").get(0).path("images_per_second").asDouble()).isPositive();
+  }
+
+  @Test
   void feedsColourImagesToMethodsThatNeedThem() throws Exception {
     Path out = dir.resolve("rgb.json");
     int code = new CommandLine(new ThroughputBenchmark()).execute("--methods", "colorization", "--rgb",

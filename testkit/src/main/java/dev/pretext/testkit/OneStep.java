@@ -1,5 +1,6 @@
 package dev.pretext.testkit;
 
+import dev.pretext.api.Encoder;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.StepContext;
@@ -39,10 +40,15 @@ public final class OneStep {
 
   /** The task built for images of {@code shape} with {@link TestKit#smallEncoder}. */
   public OneStep(PretextTask task, long seed, long totalSteps, ImageShape shape) {
+    this(task, TestKit.smallEncoder(seed), seed, totalSteps, shape);
+  }
+
+  /** The task built for images of {@code shape} with {@code encoder}. */
+  public OneStep(PretextTask task, Encoder encoder, long seed, long totalSteps, ImageShape shape) {
     this.task = task;
     this.totalSteps = totalSteps;
     GraphBuilder g = GraphBuilder.create(seed);
-    this.taskGraph = task.build(g, TestKit.smallEncoder(seed), shape);
+    this.taskGraph = task.build(g, encoder, shape);
     this.graph = g.sameDiff();
     this.placeholders = List.copyOf(graph.inputs());
     graph.setLossVariables(taskGraph.loss());

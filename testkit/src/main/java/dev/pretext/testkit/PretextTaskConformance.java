@@ -2,6 +2,7 @@ package dev.pretext.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pretext.api.Encoder;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
@@ -48,6 +49,15 @@ public abstract class PretextTaskConformance {
     return "";
   }
 
+  /**
+   * The encoder every check builds, trains and evaluates the task with (default: {@link
+   * TestKit#smallEncoder}); a subclass returning another runs the same checks on it, e.g. {@link
+   * TestKit#smallResNet}.
+   */
+  protected Encoder encoder(long seed) {
+    return TestKit.smallEncoder(seed);
+  }
+
   /** Steps of the smoke run. */
   protected int steps() {
     return 50;
@@ -84,7 +94,7 @@ public abstract class PretextTaskConformance {
   @Test
   void preparesAndFeedsEveryPlaceholderOfItsGraph() {
     TestImages images = images(8);
-    OneStep run = new OneStep(newTask(1), 1, 10, images.shape());
+    OneStep run = new OneStep(newTask(1), encoder(1), 1, 10, images.shape());
     Map<String, INDArray> prepared = run.task.prepare(images.images(), new Random(1));
     Map<String, INDArray> fed = run.task.beforeStep(new HashMap<>(prepared), run.context());
     assertThat(fed.keySet()).as("what prepare and beforeStep give").containsAll(run.graph.inputs());
@@ -107,7 +117,7 @@ public abstract class PretextTaskConformance {
   void stepsThroughBeforeStepAndAfterStepTrainFiniteWeights() {
     TestImages images = images(32);
     int steps = 3;
-    OneStep run = new OneStep(newTask(2), 2, steps, images.shape());
+    OneStep run = new OneStep(newTask(2), encoder(2), 2, steps, images.shape());
     Map<String, INDArray> initial = trainable(run.graph);
     for (int k = 0; k < steps; k++) {
       assertThat(run.context().step()).isEqualTo(k);
@@ -132,13 +142,13 @@ public abstract class PretextTaskConformance {
     // samplers' state, written by the runtime's checkpoint code) loaded into a freshly created
     // task whose graph holds the original's arrays, as the engine restores it.
     TestImages images = images(32);
-    OneStep original = new OneStep(newTask(6), 6, 10, images.shape());
+    OneStep original = new OneStep(newTask(6), encoder(6), 6, 10, images.shape());
     original.run(images.images());
     original.run(images.images());
     Path saved = dir.resolve("saved");
     Checkpoints.saveTaskState(original.task, saved);
 
-    OneStep resumed = new OneStep(newTask(6), 6, 10, images.shape());
+    OneStep resumed = new OneStep(newTask(6), encoder(6), 6, 10, images.shape());
     for (SDVariable v : original.graph.variables()) {
       if (v.getArr() != null && resumed.graph.hasVariable(v.name())
           && resumed.graph.getVariable(v.name()).getArr() != null
@@ -170,9 +180,9 @@ public abstract class PretextTaskConformance {
   @Test
   void oneSeedGivesOneRunAndAnotherSeedAnotherNetwork() {
     TestImages data = images(64);
-    TrainedTask a = TestKit.train(newTask(7), TestKit.smallEncoder(7), data, 1, 32, 7);
-    TrainedTask b = TestKit.train(newTask(7), TestKit.smallEncoder(7), data, 1, 32, 7);
-    TrainedTask other = TestKit.train(newTask(8), TestKit.smallEncoder(8), data, 1, 32, 8);
+    TrainedTask a = TestKit.train(newTask(7), encoder(7), data, 1, 32, 7);
+    TrainedTask b = TestKit.train(newTask(7), encoder(7), data, 1, 32, 7);
+    TrainedTask other = TestKit.train(newTask(8), encoder(8), data, 1, 32, 8);
     assertThat(b.stepLosses()).as("first step's loss, same seed").isEqualTo(a.stepLosses());
     Map<String, float[]> weights = values(a.graph());
     assertThat(values(b.graph())).as("weights after the step, same seed").containsExactlyInAnyOrderEntriesOf(weights);
@@ -185,7 +195,7 @@ public abstract class PretextTaskConformance {
   void lossIsFiniteAndFallsOnTheSample() {
     TestImages data = images(2048);
     PretextTask task = newTask(3);
-    TrainedTask trained = TestKit.train(task, TestKit.smallEncoder(3), data, steps(), batchSize(), 3);
+    TrainedTask trained = TestKit.train(task, encoder(3), data, steps(), batchSize(), 3);
     List<Double> losses = trained.stepLosses();
     assertThat(losses).hasSize(steps()).allMatch(Double::isFinite);
     checkLosses(losses);
@@ -201,7 +211,7 @@ public abstract class PretextTaskConformance {
   void theTrainedGraphCalibratesEveryBatchNormOnBatchesItsTaskPrepares() {
     TestImages data = images(128);
     PretextTask task = newTask(4);
-    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(4), data, 2, 32, 4).method();
+    TrainedMethod trained = TestKit.train(task, encoder(4), data, 2, 32, 4).method();
     // A finite sentinel: in training mode a layer mixes its running statistics in with weight 0,
     // so NaN would poison the layers after it (BYOL's predictor after its projector).
     float sentinel = 12345f;
@@ -220,11 +230,11 @@ public abstract class PretextTaskConformance {
   void anExportedEncoderEmbedsPlainImagesAsTheyWereEvaluated() throws IOException {
     TestImages data = images(256);
     PretextTask task = newTask(5);
-    TrainedMethod trained = TestKit.train(task, TestKit.smallEncoder(5), data, 4, 32, 5).method();
+    TrainedMethod trained = TestKit.train(task, encoder(5), data, 4, 32, 5).method();
     TestImages sample = data.subset(0, 3, 7, 11, 19, 42);
     // As the runtime evaluates it: the task's representation graph, calibrated, its statistics
     // written back into the trained graph that is kept.
-    FrozenEncoder evaluated = FrozenEncoder.pretrained(trained, TestKit.smallEncoder(5), data.shape(), 5);
+    FrozenEncoder evaluated = FrozenEncoder.pretrained(trained, encoder(5), data.shape(), 5);
     evaluated.calibrate(data.imageSet(), 2, 64, 5);
     INDArray measured = evaluated.represent(sample.imageSet(), 4);
     evaluated.copyStatisticsInto(trained.graph());
@@ -234,7 +244,7 @@ public abstract class PretextTaskConformance {
     Path kept = Files.createTempFile("pretext-conformance", ".fb");
     try {
       trained.graph().save(kept.toFile(), false);
-      RepresentationGraph exported = RepresentationGraph.build(TestKit.smallEncoder(9), task, data.shape(), 9)
+      RepresentationGraph exported = RepresentationGraph.build(encoder(9), task, data.shape(), 9)
           .withEncoderOf(SameDiff.load(kept.toFile(), false));
       exported.graph().getVariable(GraphBuilder.TRAINING_FLAG).getArr().assign(0f);
       INDArray embedded = exported.graph().output(Map.of(exported.input(), sample.images()), exported.output())

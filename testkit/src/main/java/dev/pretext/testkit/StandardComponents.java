@@ -16,7 +16,7 @@ final class StandardComponents {
 
   /** Every type the standard plugin provides, all kinds together. */
   static final Set<String> TYPES = Set.of(
-      "conv4", "mlp",
+      "conv4", "resnet", "resnet20", "resnet18", "mlp",
       "random-resized-crop", "horizontal-flip", "color-jitter", "random-grayscale", "gaussian-blur",
       "gaussian-noise",
       "in-batch", "queue", "patch-grid",

@@ -133,6 +133,14 @@ public final class TestKit {
   }
 
   /**
+   * A tiny ResNet for tests: cifar stem, widths [4, 8], one block per stage — an identity and a
+   * projection shortcut, each stage's batch norms; a step takes ≈ 3x a {@link #smallEncoder} one.
+   */
+  public static Encoder smallResNet(long seed) {
+    return encoder("resnet", "widths = [4, 8], blocks = [1, 1]", seed);
+  }
+
+  /**
    * The representation the runtime evaluates for {@code images}: the task's {@link
    * PretextTask#representation} in a graph of its own, with the encoder weights and statistics of
    * {@code trained} (a graph {@code task} built with {@code encoder}) copied in by name, in inference

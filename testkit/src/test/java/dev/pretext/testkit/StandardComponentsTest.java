@@ -37,7 +37,7 @@ class StandardComponentsTest {
             + " dev.pretext:pretext-testkit (it brings it) with scope test, or add dev.pretext:pretext-plugin-standard"
             + " with scope test");
     assertThat(StandardComponents.missingHint(runtime, Set.of("simclr", "standard"))).as("standard loaded").isNull();
-    assertThat(StandardComponents.missingHint("unknown encoder 'resnet'. Known encoders: none", Set.of()))
+    assertThat(StandardComponents.missingHint("unknown encoder 'vit'. Known encoders: none", Set.of()))
         .as("not a standard type").isNull();
     assertThat(StandardComponents.missingHint(null, Set.of())).isNull();
   }

@@ -17,6 +17,12 @@ public final class StandardPlugin implements PretextPlugin {
     return List.of(
         ComponentFactory.of("conv4", "small CNN: 3x3 conv + batch norm + ReLU blocks, global average pooling",
             ctx -> new Conv4Encoder(Conv4Encoder.Settings.from(Settings.of(ctx)))),
+        ComponentFactory.of("resnet", "ResNet of basic blocks: stages of widths and blocks, cifar or imagenet stem",
+            ctx -> new ResNetEncoder(ResNetEncoder.Settings.from(Settings.of(ctx)))),
+        ComponentFactory.of("resnet20", "ResNet-20 (CIFAR): cifar stem, widths 16-32-64, 3 blocks per stage",
+            ctx -> new ResNetEncoder(ResNetEncoder.Settings.from(Settings.of(ctx)))),
+        ComponentFactory.of("resnet18", "ResNet-18: imagenet stem, widths 64-128-256-512, 2 blocks per stage",
+            ctx -> new ResNetEncoder(ResNetEncoder.Settings.from(Settings.of(ctx)))),
         ComponentFactory.of("mlp", "multilayer perceptron on the flattened image, batch norm + ReLU",
             ctx -> new MlpEncoder(MlpEncoder.Settings.from(Settings.of(ctx)))));
   }
