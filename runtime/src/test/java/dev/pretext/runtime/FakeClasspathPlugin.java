@@ -16,7 +16,7 @@ public final class FakeClasspathPlugin implements PretextPlugin {
 
   @Override
   public List<ComponentFactory<Encoder>> encoders() {
-    return List.of(FakePlugins.TINY);
+    return List.of(FakePlugins.TINY, FakePlugins.TINY_CONV);
   }
 
   @Override

@@ -79,6 +79,16 @@ final class ValidateCommand implements Callable<Integer> {
         problems.add(block.block() + ": " + e.getMessage());
       }
     }
+    var segmentation = suite.evaluation().segmentation();
+    if (segmentation.enabled()) {
+      String block = dev.pretext.runtime.config.SegmentationSettings.BLOCK + ".data";
+      try {
+        out.printf("data: %s: %s%n", block, Datasets.inspectScenes(segmentation.data(), suite.data().path(),
+            w -> err.println("warning: " + w)));
+      } catch (DatasetException e) {
+        problems.add(block + ": " + e.getMessage());
+      }
+    }
     return problems;
   }
 }

@@ -75,6 +75,26 @@ public final class Datasets {
         withChannels(scenes.test(), d.effectiveChannels()));
   }
 
+  /**
+   * Checks the scenes' source where {@link #segmentation} would read it, without building or
+   * decoding the scenes: Fashion-MNIST's files (garment scenes) or every listed VOC image and mask
+   * header.
+   *
+   * @throws DatasetException naming the first bad file (or the places searched) and what is wrong
+   */
+  public static String inspectScenes(SegmentationSettings.SceneData d, String dataPath, Consumer<String> warn) {
+    if (d.dataset().equals("voc-segmentation")) {
+      return "VOC layout: " + VocSegmentation.inspect(Path.of(d.path()), warn);
+    }
+    String folder = d.path().isBlank() ? dataPath : d.path();
+    if (!d.source().equals("full")) {
+      return "garment scenes from the Fashion-MNIST embedded sample (in the runtime jar)";
+    }
+    Path found = FashionMnist.locate(folder.isBlank() ? null : Path.of(folder), System::getenv,
+        FashionMnist.SYSTEM_FOLDER);
+    return "garment scenes from Fashion-MNIST in " + found + ": " + FashionMnist.inspectFolder(found, warn);
+  }
+
   private static SegmentationSet withChannels(SegmentationSet set, int channels) {
     if (set.shape().channels() == channels) {
       return set;

@@ -47,6 +47,23 @@ class ValidateCommandTest {
   }
 
   @Test
+  void validateOpensTheSegmentationScenesAndNamesTheirBlockWhenTheyAreMissing() throws Exception {
+    Path data = fashionFolder("fm");
+    Path missing = dir.resolve("no-voc-here");
+    Path suite = suite(data, "evaluation.segmentation { enabled = true, data { dataset = voc-segmentation, path = \""
+        + missing + "\" } }");
+    CliCapture.Result bad = cli(dir, "validate", suite.toString());
+    assertThat(bad.code()).isEqualTo(3);
+    assertThat(bad.out() + bad.err()).contains("suite.evaluation.segmentation.data").contains(missing.toString());
+
+    Path scenes = suite(data, "evaluation.segmentation { enabled = true, data.source = full }");
+    CliCapture.Result good = cli(dir, "validate", scenes.toString());
+    assertThat(good.code()).as(good.err()).isZero();
+    assertThat(good.out()).contains("data: suite.evaluation.segmentation.data: garment scenes from Fashion-MNIST in "
+        + data);
+  }
+
+  @Test
   void validateOpensTheDataAndFailsWithExitCode3NamingTheFileAndWhatIsWrong() throws Exception {
     Path data = fashionFolder("fm");
     Path suite = suite(data, "");
