@@ -87,8 +87,8 @@ final class PretrainingInputs {
       PretextTask task = components.create(PretextTask.class, method.task().type(),
           method.task().settings(), method.task().path());
       GraphBuilder training = GraphBuilder.create(seed);
-      task.build(training, SuiteRunner.createEncoder(suite, components), pretrainedOn);
-      RepresentationGraph representation = RepresentationGraph.build(SuiteRunner.createEncoder(suite, components),
+      task.build(training, SuiteRunner.createEncoder(suite.encoderOf(method), components), pretrainedOn);
+      RepresentationGraph representation = RepresentationGraph.build(SuiteRunner.createEncoder(suite.encoderOf(method), components),
           task, evaluated, seed).withEncoderOf(training.sameDiff());
       representation.graph().output(Map.of(representation.input(), evaluationImages), representation.output());
       return null;
