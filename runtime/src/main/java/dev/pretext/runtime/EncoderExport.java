@@ -30,8 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Keeps each trained method's graph in its run folder ({@code encoders/NAME-seedS.fb} + a JSON
  * description) and exports the encoder alone from it: a fresh encoder-only graph built from the
- * encoder settings it trained with (the method's own, else the suite's), with every weight and batch-norm statistic of the trained graph's
- * {@value GraphBuilder#ENCODER_SCOPE} scope copied in by name.
+ * encoder settings it trained with (the method's own, else the suite's), with every weight and
+ * batch-norm statistic of the trained graph's {@value GraphBuilder#ENCODER_SCOPE} scope copied in
+ * by name.
  */
 public final class EncoderExport {
 

@@ -158,8 +158,8 @@ class ResumeCheckTest {
     assertThat(ResumeCheck.changedSettings(before, wider, Set.of("raw-pixels", "narrow")))
         .containsExactly("baselines[narrow]");
     assertThat(ResumeCheck.changedSettings(before, wider, Set.of("raw-pixels"))).isEmpty();
-    Config components = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow { type = conv4, channels = [16] }");
-    Config changed = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow { type = conv4, channels = [32] }");
+    Config components = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow.channels = [16]");
+    Config changed = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow.channels = [32]");
     assertThat(ResumeCheck.changedComponents(components, changed, Set.of("narrow")))
         .containsExactly("encoders.narrow.channels");
   }
