@@ -30,8 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Keeps each trained method's graph in its run folder ({@code encoders/NAME-seedS.fb} + a JSON
  * description) and exports the encoder alone from it: a fresh encoder-only graph built from the
- * suite's encoder settings, with every weight and batch-norm statistic of the trained graph's
- * {@value GraphBuilder#ENCODER_SCOPE} scope copied in by name.
+ * encoder settings it trained with (the method's own, else the suite's), with every weight and
+ * batch-norm statistic of the trained graph's {@value GraphBuilder#ENCODER_SCOPE} scope copied in
+ * by name.
  */
 public final class EncoderExport {
 
@@ -48,21 +49,23 @@ public final class EncoderExport {
 
   /**
    * Saves a trained, calibrated method graph and what is needed to rebuild its encoder: the
-   * encoder's and the task's type and settings, and the shape of the images it pretrained on.
+   * encoder's (the method's own, else the suite's) and the task's type and settings, and the shape
+   * of the images it pretrained on.
    */
   static void keep(Path runFolder, Suite.MethodSpec method, long seed, TrainedMethod trained, Suite suite,
       ImageShape shape) throws IOException {
     keep(runFolder, method.name(), method.task().type(),
-        method.task().settings().root().render(ConfigRenderOptions.concise()), seed, trained, suite, shape);
+        method.task().settings().root().render(ConfigRenderOptions.concise()), seed, trained,
+        suite.encoderOf(method), shape);
   }
 
   /**
-   * Keeps the supervised baseline's trained encoder, so that {@code --reevaluate} measures it again
-   * instead of training it again, and {@code export-encoder --method supervised} exports it.
+   * Keeps a supervised baseline's trained encoder under its {@code name}, so that {@code --reevaluate}
+   * measures it again instead of training it again, and {@code export-encoder --method NAME} exports it.
    */
-  static void keepSupervised(Path runFolder, long seed, TrainedMethod trained, Suite suite, ImageShape shape)
-      throws IOException {
-    keep(runFolder, SUPERVISED, SUPERVISED, "{}", seed, trained, suite, shape);
+  static void keepSupervised(Path runFolder, String name, long seed, TrainedMethod trained,
+      Suite.ComponentSpec encoder, ImageShape shape) throws IOException {
+    keep(runFolder, name, SUPERVISED, "{}", seed, trained, encoder, shape);
   }
 
   /** Whether {@code runFolder} keeps the encoder of {@code name} and {@code seed}. */
@@ -72,14 +75,14 @@ public final class EncoderExport {
   }
 
   private static void keep(Path runFolder, String name, String taskType, String taskSettings, long seed,
-      TrainedMethod trained, Suite suite, ImageShape shape) throws IOException {
+      TrainedMethod trained, Suite.ComponentSpec encoder, ImageShape shape) throws IOException {
     Path graph = graphFile(runFolder, name, seed);
     AtomicFiles.write(graph, tmp -> trained.graph().save(tmp.toFile(), false));
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("method", name);
     d.put("seed", seed);
-    d.put("encoder_type", suite.encoder().type());
-    d.put("encoder_settings", suite.encoder().settings().root().render(ConfigRenderOptions.concise()));
+    d.put("encoder_type", encoder.type());
+    d.put("encoder_settings", encoder.settings().root().render(ConfigRenderOptions.concise()));
     d.put("task_type", taskType);
     d.put("task_settings", taskSettings);
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));

@@ -86,9 +86,10 @@ final class PretrainingInputs {
       Components components = new Components(plugins, seed, pretrainedOn);
       PretextTask task = components.create(PretextTask.class, method.task().type(),
           method.task().settings(), method.task().path());
+      Suite.ComponentSpec encoder = suite.encoderOf(method);
       GraphBuilder training = GraphBuilder.create(seed);
-      task.build(training, SuiteRunner.createEncoder(suite, components), pretrainedOn);
-      RepresentationGraph representation = RepresentationGraph.build(SuiteRunner.createEncoder(suite, components),
+      task.build(training, SuiteRunner.createEncoder(encoder, components), pretrainedOn);
+      RepresentationGraph representation = RepresentationGraph.build(SuiteRunner.createEncoder(encoder, components),
           task, evaluated, seed).withEncoderOf(training.sameDiff());
       representation.graph().output(Map.of(representation.input(), evaluationImages), representation.output());
       return null;

@@ -60,7 +60,7 @@ final class ProvenanceRecorder {
 
   /** A method's: the encoder, its task and what the task nests; its pretraining and evaluation data. */
   Provenance method(Suite.MethodSpec method) {
-    List<Provenance.Component> components = new ArrayList<>(encoder());
+    List<Provenance.Component> components = new ArrayList<>(encoder(method.name(), method.encoder() != null));
     collect(ComponentKind.PRETEXT_TASK, method.task().type(),
         effective.getConfig(ConfigUtil.joinPath("methods", method.name())).root(), components);
     List<Provenance.DataFile> files = new ArrayList<>();
@@ -71,14 +71,18 @@ final class ProvenanceRecorder {
     return new Provenance(components, files);
   }
 
-  /** A baseline's: the encoder (none for raw pixels) and the evaluation data. */
-  Provenance baseline(String name) {
-    return new Provenance(name.equals("raw-pixels") ? List.of() : encoder(), data(suite.data()));
+  /** A baseline's: its encoder (none for raw pixels) and the evaluation data. */
+  Provenance baseline(Suite.BaselineSpec baseline) {
+    Suite.ComponentSpec encoder = suite.encoderOf(baseline);
+    return new Provenance(encoder == null ? List.of() : encoder(baseline.name(), baseline.encoder() != null),
+        data(suite.data()));
   }
 
-  private List<Provenance.Component> encoder() {
+  /** The encoder of entry {@code name}: its own ({@code own}) or the suite's, with what it nests. */
+  private List<Provenance.Component> encoder(String name, boolean own) {
+    Config settings = effective.getConfig(own ? ConfigUtil.joinPath(EffectiveSettings.ENCODERS, name) : "encoder");
     List<Provenance.Component> components = new ArrayList<>();
-    collect(ComponentKind.ENCODER, suite.encoder().type(), effective.getConfig("encoder").root(), components);
+    collect(ComponentKind.ENCODER, settings.getString("type"), settings.root(), components);
     return components;
   }
 
@@ -252,7 +256,7 @@ final class ProvenanceRecorder {
     Map<String, Provenance.Component> currentCode = new LinkedHashMap<>();
     Map<String, Provenance.DataFile> currentData = new LinkedHashMap<>();
     List<Provenance> current = new ArrayList<>();
-    suite.baselines().forEach(b -> current.add(baseline(b)));
+    suite.baselineSpecs().forEach(b -> current.add(baseline(b)));
     List<Suite.MethodSpec> methods = suite.methods().stream()
         .filter(m -> onlyMethods.isEmpty() || onlyMethods.contains(m.name())).toList();
     methods.forEach(m -> current.add(method(m)));

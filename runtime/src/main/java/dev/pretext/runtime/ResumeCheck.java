@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import dev.pretext.runtime.config.ConfigProblem;
+import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.runtime.config.SuiteLoader;
 import dev.pretext.runtime.report.ResultsWriter;
@@ -137,16 +138,21 @@ final class ResumeCheck {
     return results.hasPath("components") ? results.getConfig("components") : null;
   }
 
-  /** Leaf keys of the encoder (if any method started) and of started methods that differ. */
+  /**
+   * Leaf keys of the encoder (if any method started), of started methods and of the own encoders of
+   * started methods and baselines that differ.
+   */
   static List<String> changedComponents(Config before, Config now, Set<String> startedMethods) {
     List<String> changed = new ArrayList<>();
     if (!startedMethods.isEmpty()) {
       changed.addAll(changedLeaves(before, now, "encoder"));
     }
     for (String method : startedMethods) {
-      String path = "methods." + ConfigUtil.joinPath(method);
-      if (before.hasPath(path) && now.hasPath(path)) {
-        changed.addAll(changedLeaves(before, now, path));
+      for (String block : List.of("methods", EffectiveSettings.ENCODERS)) {
+        String path = block + "." + ConfigUtil.joinPath(method);
+        if (before.hasPath(path) && now.hasPath(path)) {
+          changed.addAll(changedLeaves(before, now, path));
+        }
       }
     }
     return changed;
@@ -199,12 +205,14 @@ final class ResumeCheck {
         changed.add(key);
       }
     }
-    Map<String, Object> earlierMethods = methodsByName(before);
-    Map<String, Object> currentMethods = methodsByName(now);
-    for (var m : earlierMethods.entrySet()) {
-      if (startedMethods.contains(m.getKey()) && currentMethods.containsKey(m.getKey())
-          && !m.getValue().equals(currentMethods.get(m.getKey()))) {
-        changed.add("methods[" + m.getKey() + "]");
+    for (String list : List.of("methods", "baselines")) {
+      Map<String, Object> earlier = byName(before, list);
+      Map<String, Object> current = byName(now, list);
+      for (var m : earlier.entrySet()) {
+        if (startedMethods.contains(m.getKey()) && current.containsKey(m.getKey())
+            && !m.getValue().equals(current.get(m.getKey()))) {
+          changed.add(list + "[" + m.getKey() + "]");
+        }
       }
     }
     return changed;
@@ -215,17 +223,21 @@ final class ResumeCheck {
     return v == null ? null : v.unwrapped();
   }
 
-  private static Map<String, Object> methodsByName(Config suite) {
+  /**
+   * The entries of {@code suite.methods} or {@code suite.baselines} by name (a baseline object's
+   * encoder, like a method's, is part of what produced its results).
+   */
+  private static Map<String, Object> byName(Config suite, String list) {
     Map<String, Object> byName = new LinkedHashMap<>();
-    if (!suite.hasPath("methods")) {
+    if (!suite.hasPath(list) || suite.getValue(list).valueType() != com.typesafe.config.ConfigValueType.LIST) {
       return byName;
     }
-    for (ConfigValue entry : suite.getList("methods")) {
+    for (ConfigValue entry : suite.getList(list)) {
       if (entry instanceof ConfigObject object) {
         Config m = object.toConfig();
         byName.put(m.hasPath("name") ? m.getString("name") : m.getString("type"), object.unwrapped());
       } else {
-        // The short form `methods = [rotation]` is the task with its defaults.
+        // The short form `methods = [rotation]` is the task with its defaults; a baseline's name is its type.
         String type = String.valueOf(entry.unwrapped());
         byName.put(type, Map.of("type", type));
       }

@@ -157,7 +157,8 @@ public final class SuiteRunner {
     List<String> notReevaluated = new ArrayList<>();
     for (long seed : suite.seeds()) {
       Components components = new Components(plugins, seed, data.train().shape());
-      for (String baseline : suite.baselines()) {
+      for (Suite.BaselineSpec spec : suite.baselineSpecs()) {
+        String baseline = spec.name();
         if (done(entries, baseline, seed) && !stale(entries, baseline, seed, stamp)) {
           removeLeftoverWork(folder, baseline, seed);
           continue;
@@ -170,8 +171,8 @@ public final class SuiteRunner {
             fromKept ? ", evaluated again from its kept encoder" : again ? ", evaluated again" : "");
         ResultEntry entry = fromKept ? keptBaselineAgain(find(entries, baseline, seed), evaluator, folder, data) : null;
         if (entry == null) {
-          entry = baseline(baseline, suite, components, data, evaluator, seed, folder)
-              .withProvenance(provenance.baseline(baseline));
+          entry = baseline(spec, suite, components, data, evaluator, seed, folder)
+              .withProvenance(provenance.baseline(spec));
         }
         writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
         // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
@@ -386,43 +387,46 @@ public final class SuiteRunner {
     }
   }
 
-  private ResultEntry baseline(String name, Suite suite, Components components,
+  private ResultEntry baseline(Suite.BaselineSpec spec, Suite suite, Components components,
       FashionMnist.Split data, Evaluator evaluator, long seed, Path folder) throws IOException {
+    String name = spec.name();
+    Suite.ComponentSpec encoderSpec = suite.encoderOf(spec);
     long start = System.nanoTime();
     Map<String, Map<String, Double>> metrics;
     Integer batchSize = null;
     double evaluationSeconds;
     SegmentationScores segmentation = null;
-    if (name.equals("raw-pixels")) {
+    if (spec.type().equals(Suite.BaselineSpec.RAW_PIXELS)) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
       metrics = evaluator.features(train, test, name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
       segmentation = evaluator.segmentRawPixels(name, seed);
-    } else if (name.equals("supervised")) {
+    } else if (spec.type().equals(Suite.BaselineSpec.SUPERVISED)) {
       // The upper reference: the same encoder trained end to end with labels, same budget.
       batchSize = usedBatchSize(name, suite.training(), data.train().size());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
-          new SupervisedTask(data.train().classNames().size()), createEncoder(suite, components),
+          new SupervisedTask(data.train().classNames().size()), createEncoder(encoderSpec, components),
           data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
       metrics = evaluator.frozen(FrozenEncoder.supervised(trained), name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
-      EncoderExport.keepSupervised(folder, seed, trained, suite, data.train().shape());
-      segmentation = evaluator.segment(name, () -> createEncoder(suite, components), trained.graph(), seed);
+      EncoderExport.keepSupervised(folder, name, seed, trained, encoderSpec, data.train().shape());
+      segmentation = evaluator.segment(name, () -> createEncoder(encoderSpec, components), trained.graph(), seed);
     } else {
-      Encoder encoder = createEncoder(suite, components);
+      Encoder encoder = createEncoder(encoderSpec, components);
       FrozenEncoder frozen = FrozenEncoder.untrained(encoder, data.train().shape(), seed);
       metrics = evaluator.frozen(frozen, name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
-      segmentation = evaluator.segment(name, () -> createEncoder(suite, components), null, seed);
+      segmentation = evaluator.segment(name, () -> createEncoder(encoderSpec, components), null, seed);
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
-      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(suite, components), null, null, seed,
+      metrics.putAll(evaluator.fineTune(name, () -> createEncoder(encoderSpec, components), null, null, seed,
           folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
-    return new ResultEntry(name, "baseline", name, seed, ResultEntry.OK, null, 0, null, null, null, null,
-        metrics).withData(name.equals("supervised") ? describe(suite.data(), data.train()) : null,
+    return new ResultEntry(name, "baseline", spec.type(), seed, ResultEntry.OK, null, 0, null, null, null, null,
+        metrics).withEncoder(encoderSpec == null ? null : encoderSpec.describe())
+        .withData(spec.type().equals(Suite.BaselineSpec.SUPERVISED) ? describe(suite.data(), data.train()) : null,
             describe(suite.data(), data.test())).withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds)
         .withSegmentation(segmentation);
   }
@@ -444,6 +448,7 @@ public final class SuiteRunner {
       FashionMnist.Split data, Evaluator evaluator, PretrainingData pretraining, long seed, Path folder, Path work,
       boolean resume) throws WriteFailedException {
     String type = method.task().type();
+    Suite.ComponentSpec encoderSpec = suite.encoderOf(method);
     ImageSet trainImages = pretraining == null ? data.train() : pretraining.train();
     String pretrainedOn = pretraining == null ? describe(suite.data(), data.train())
         : method.pretrainingData().block() + ": " + pretraining.description();
@@ -454,17 +459,17 @@ public final class SuiteRunner {
       // representation for suite.data's images (checked before anything trained).
       Components methodComponents = pretraining == null ? components
           : new Components(plugins, seed, trainImages.shape());
-      Encoder encoder = createEncoder(suite, methodComponents);
+      Encoder encoder = createEncoder(encoderSpec, methodComponents);
       PretextTask task = methodComponents.create(PretextTask.class, type, method.task().settings(),
           method.task().path());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(method.name(), task, encoder,
           trainImages, method.training(), seed, work, resume));
       Map<String, Map<String, Double>> metrics = evaluator.pretrained(trained,
-          createEncoder(suite, methodComponents), trainImages, method.name(), seed);
+          createEncoder(encoderSpec, methodComponents), trainImages, method.name(), seed);
       double evaluationSeconds = evaluator.evaluationSeconds();
       SegmentationScores segmentation = evaluator.segment(method.name(),
-          () -> createEncoder(suite, methodComponents), trained.graph(), seed);
-      metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(suite, components), trained.graph(),
+          () -> createEncoder(encoderSpec, methodComponents), trained.graph(), seed);
+      metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(encoderSpec, components), trained.graph(),
           task, seed, work.resolve("fine-tune")));
       INDArray heldOut = heldOutImages(pretraining, data, VISUAL_IMAGES);
       // Batches of the training size: what batch statistics were over in training.
@@ -478,7 +483,8 @@ public final class SuiteRunner {
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
-          trained.stepLosses(), metrics).withData(pretrainedOn, evaluatedOn).withPretext(pretext)
+          trained.stepLosses(), metrics).withEncoder(encoderSpec.describe()).withData(pretrainedOn, evaluatedOn)
+          .withPretext(pretext)
           .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds).withSegmentation(segmentation);
     } catch (IOException | RuntimeException | LinkageError e) {
       // A file of the run that cannot be written (its checkpoint, its kept encoder) is no fault of
@@ -494,7 +500,7 @@ public final class SuiteRunner {
           ? "plugin of '" + type + "' is broken: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")")
           : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason)
-          .withData(pretrainedOn, evaluatedOn);
+          .withEncoder(encoderSpec.describe()).withData(pretrainedOn, evaluatedOn);
     }
   }
 
@@ -517,9 +523,9 @@ public final class SuiteRunner {
         + images.shape() + ")";
   }
 
-  static Encoder createEncoder(Suite suite, Components components) {
-    return components.create(Encoder.class, suite.encoder().type(), suite.encoder().settings(),
-        suite.encoder().path());
+  /** A fresh encoder of {@code spec} (the suite's, or a method's or baseline's own). */
+  static Encoder createEncoder(Suite.ComponentSpec spec, Components components) {
+    return components.create(Encoder.class, spec.type(), spec.settings(), spec.path());
   }
 
   /** The segmentation protocol's scenes, or null when it is off. */

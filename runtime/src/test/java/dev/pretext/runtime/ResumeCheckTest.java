@@ -143,6 +143,28 @@ class ResumeCheckTest {
   }
 
   @Test
+  void aStartedBaselinesOwnEncoderMayNotChangeButANewBaselineMayBeAdded() {
+    Config before = suite("""
+        suite {
+          baselines = [raw-pixels, { type = random-init, name = narrow, encoder { type = conv4, channels = [16] } }]
+        }
+        """).getConfig("suite");
+    Config wider = suite("""
+        suite {
+          baselines = [raw-pixels, { type = random-init, name = narrow, encoder { type = conv4, channels = [32] } },
+                       { type = supervised, name = other, encoder { type = mlp } }]
+        }
+        """).getConfig("suite");
+    assertThat(ResumeCheck.changedSettings(before, wider, Set.of("raw-pixels", "narrow")))
+        .containsExactly("baselines[narrow]");
+    assertThat(ResumeCheck.changedSettings(before, wider, Set.of("raw-pixels"))).isEmpty();
+    Config components = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow.channels = [16]");
+    Config changed = ConfigFactory.parseString("encoder.type = conv4, encoders.narrow.channels = [32]");
+    assertThat(ResumeCheck.changedComponents(components, changed, Set.of("narrow")))
+        .containsExactly("encoders.narrow.channels");
+  }
+
+  @Test
   void aFolderWithoutAnEarlierRunIsAccepted() {
     ResumeCheck.requireSameSettings(dir, suite(EARLIER));
   }

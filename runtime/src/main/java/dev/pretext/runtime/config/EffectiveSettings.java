@@ -22,18 +22,36 @@ import java.util.Map;
  */
 public final class EffectiveSettings {
 
+  /** Where the encoders of methods and baselines that name their own are kept, by entry name. */
+  public static final String ENCODERS = "encoders";
+
   private EffectiveSettings() {}
 
-  /** {@code { encoder { … }, methods { <name> { … } } }}. */
+  /**
+   * {@code { encoder { … }, methods { <name> { … } }, encoders { <name> { … } } }}: {@code encoders}
+   * holds the own encoder of each method or baseline that names one (absent when none does).
+   */
   public static Config of(Suite suite, PluginRegistry plugins) {
     Components components = new Components(plugins, 0, suite.data().shape());
     Map<String, Object> methods = new LinkedHashMap<>();
+    Map<String, Object> encoders = new LinkedHashMap<>();
     for (Suite.MethodSpec m : suite.methods()) {
       methods.put(m.name(), expand(components, plugins, ComponentKind.PRETEXT_TASK, m.task()).root());
+      if (m.encoder() != null) {
+        encoders.put(m.name(), expand(components, plugins, ComponentKind.ENCODER, m.encoder()).root());
+      }
+    }
+    for (Suite.BaselineSpec b : suite.baselineSpecs()) {
+      if (b.encoder() != null) {
+        encoders.put(b.name(), expand(components, plugins, ComponentKind.ENCODER, b.encoder()).root());
+      }
     }
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("encoder", expand(components, plugins, ComponentKind.ENCODER, suite.encoder()).root());
     all.put("methods", methods);
+    if (!encoders.isEmpty()) {
+      all.put(ENCODERS, encoders);
+    }
     return ConfigValueFactory.fromMap(all).toConfig();
   }
 

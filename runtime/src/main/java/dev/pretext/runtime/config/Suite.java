@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param pretrainingData the suite-level {@code pretraining-data} block, or null when methods
  *     pretrain on {@code data}'s training images
+ * @param encoder the suite's encoder: every method's and baseline's that does not name its own
+ * @param baselineSpecs the baselines in the suite's order, each with its name and encoder
  * @param threads {@code auto} or a thread count for the native maths (ComputeThreads)
  * @param resolved the fully resolved config (defaults included), written next to the results
  */
@@ -23,13 +25,31 @@ public record Suite(
     ComponentSpec encoder,
     TrainingSettings training,
     List<MethodSpec> methods,
-    List<String> baselines,
+    List<BaselineSpec> baselineSpecs,
     EvaluationSettings evaluation,
     String threads,
     Config resolved) {
 
   /** The baselines every report can include. */
   public static final List<String> KNOWN_BASELINES = List.of("raw-pixels", "random-init", "supervised");
+
+  /** The baselines' names, in the suite's order (what results and reports show). */
+  public List<String> baselines() {
+    return baselineSpecs.stream().map(BaselineSpec::name).toList();
+  }
+
+  /** The encoder {@code method} trains: its own, else the suite's. */
+  public ComponentSpec encoderOf(MethodSpec method) {
+    return method.encoder() != null ? method.encoder() : encoder;
+  }
+
+  /** The encoder {@code baseline} uses: its own, else the suite's; null for raw pixels, which has none. */
+  public ComponentSpec encoderOf(BaselineSpec baseline) {
+    if (baseline.type().equals(BaselineSpec.RAW_PIXELS)) {
+      return null;
+    }
+    return baseline.encoder() != null ? baseline.encoder() : encoder;
+  }
 
   /**
    * Where images come from and how much of them to use: {@code suite.data} (the labeled dataset
@@ -391,7 +411,22 @@ public record Suite(
    * @param settings the user's values for it (defaults are merged in when it is created)
    * @param path where it lives in the suite, for messages
    */
-  public record ComponentSpec(String type, Config settings, String path) {}
+  public record ComponentSpec(String type, Config settings, String path) {
+
+    /**
+     * The type and the settings written for it, for results: {@code conv4}, or
+     * {@code conv4 channels=[16,32]} when settings were written.
+     */
+    public String describe() {
+      Config own = settings.withoutPath("type");
+      if (own.isEmpty()) {
+        return type;
+      }
+      // HOCON renders a root object without its braces: "channels=[16,32],pooled-blocks=2".
+      String rendered = own.root().render(com.typesafe.config.ConfigRenderOptions.concise().setJson(false));
+      return type + " " + rendered.replace(",", ", ");
+    }
+  }
 
   /**
    * One method to pretrain.
@@ -399,7 +434,34 @@ public record Suite(
    * @param name display name, unique in the suite (defaults to the task type)
    * @param pretrainingData the data this method pretrains on (its own block, else the suite's),
    *     or null for the training images of {@code suite.data}
+   * @param encoder the method's own {@code encoder { … }}, replacing the suite's entirely; null when
+   *     it trains the suite's ({@link Suite#encoderOf(MethodSpec)})
    */
   public record MethodSpec(String name, ComponentSpec task, TrainingSettings training,
-      DataSettings pretrainingData) {}
+      DataSettings pretrainingData, ComponentSpec encoder) {
+
+    /** A method training the suite's encoder. */
+    public MethodSpec(String name, ComponentSpec task, TrainingSettings training, DataSettings pretrainingData) {
+      this(name, task, training, pretrainingData, null);
+    }
+  }
+
+  /**
+   * One baseline: a name from {@link #KNOWN_BASELINES}, or {@code { type, name, encoder }}.
+   *
+   * @param name what results, kept encoders and {@code --method} call it, unique in the suite
+   * @param type {@code raw-pixels}, {@code random-init} or {@code supervised}
+   * @param encoder its own encoder, replacing the suite's entirely; null for the suite's (and for
+   *     raw pixels, which has none)
+   */
+  public record BaselineSpec(String name, String type, ComponentSpec encoder) {
+    public static final String RAW_PIXELS = "raw-pixels";
+    public static final String RANDOM_INIT = "random-init";
+    public static final String SUPERVISED = "supervised";
+
+    /** A baseline written as a name: the suite's encoder. */
+    public static BaselineSpec named(String type) {
+      return new BaselineSpec(type, type, null);
+    }
+  }
 }

@@ -28,8 +28,9 @@ import java.util.function.Supplier;
 public final class SuiteLoader {
 
   private static final String REFERENCE = "/dev/pretext/runtime/suite-reference.conf";
-  private static final Set<String> METHOD_KEYS = Set.of("type", "name", "training", "pretraining-data");
   private static final String PRETRAINING_DATA = "pretraining-data";
+  private static final String ENCODER = "encoder";
+  private static final Set<String> BASELINE_KEYS = Set.of("type", "name", ENCODER);
 
   private final PluginRegistry plugins;
 
@@ -101,7 +102,8 @@ public final class SuiteLoader {
     }
     ConfigObject suiteRef = reference.getObject("suite");
     ConfigObject suiteUser = user.getObject("suite");
-    ConfigValidator.validate(suiteUser, suiteRef, "suite", Set.of("encoder", "methods"), problems);
+    // Baselines may be objects, which the reference's list of names cannot describe: read below.
+    ConfigValidator.validate(suiteUser, suiteRef, "suite", Set.of("encoder", "methods", "baselines"), problems);
     Config merged = user.withFallback(reference).resolve();
     Config s = merged.getConfig("suite");
 
@@ -126,16 +128,6 @@ public final class SuiteLoader {
     if (evaluation != null && segmentation != null) {
       evaluation = evaluation.with(segmentation);
     }
-    List<String> baselines = read(problems, () -> s.getStringList("baselines"));
-    if (baselines != null) {
-      for (String b : baselines) {
-        if (!Suite.KNOWN_BASELINES.contains(b)) {
-          String hint = Suggestions.closest(b, Suite.KNOWN_BASELINES).map(x -> "did you mean '" + x + "'? ").orElse("");
-          problems.add(ConfigProblem.at(s.getValue("baselines").origin(), "suite.baselines",
-              "unknown baseline '" + b + "'; " + hint + "known: " + String.join(", ", Suite.KNOWN_BASELINES)));
-        }
-      }
-    }
     String threads = read(problems, () -> s.getString("threads"));
     if (threads != null) {
       try {
@@ -150,17 +142,171 @@ public final class SuiteLoader {
         data == null ? Suite.DataSettings.defaults().shape() : data.shape());
 
     Suite.ComponentSpec encoder = readEncoder(s, components, problems);
+    List<Suite.BaselineSpec> baselines = readBaselines(s, components, problems);
     // Tasks are created for the shape of the images they pretrain on.
     java.util.function.Function<Suite.DataSettings, Components> componentsFor = d -> d == null
         ? components : new Components(plugins, firstSeed, d.shape());
+    Set<String> baselineNames = new HashSet<>(Suite.KNOWN_BASELINES);
+    baselines.forEach(b -> baselineNames.add(b.name()));
     List<Suite.MethodSpec> methods = readMethods(s, componentsFor, merged, training,
-        userPretraining, pretrainingData, problems);
+        userPretraining, pretrainingData, baselineNames, problems);
     if (!problems.isEmpty()) {
       return null;
     }
     return new Suite(name, seeds, Path.of(s.getString("output")), data, pretrainingData, encoder,
         training, methods,
         baselines, evaluation, threads, merged);
+  }
+
+  /**
+   * {@code suite.baselines}: names ({@code raw-pixels}, {@code random-init}, {@code supervised}) and
+   * objects {@code { type = random-init | supervised | raw-pixels, name = …, encoder { … } }}; every
+   * name unique.
+   */
+  private List<Suite.BaselineSpec> readBaselines(Config s, Components components, List<ConfigProblem> problems) {
+    List<Suite.BaselineSpec> baselines = new ArrayList<>();
+    // root().get: a `baselines = null` is a value here, where getValue would throw.
+    ConfigValue list = s.root().get("baselines");
+    if (list.valueType() != ConfigValueType.LIST) {
+      problems.add(ConfigProblem.at(list.origin(), "suite.baselines",
+          "expected a list [ … ] of baselines, got " + list.valueType().name().toLowerCase(java.util.Locale.ROOT)));
+      return baselines;
+    }
+    Set<String> names = new HashSet<>();
+    List<? extends ConfigValue> entries = s.getList("baselines");
+    for (int i = 0; i < entries.size(); i++) {
+      String path = "suite.baselines[" + i + "]";
+      ConfigValue entry = entries.get(i);
+      Suite.BaselineSpec baseline;
+      if (entry.valueType() == ConfigValueType.STRING) {
+        String type = (String) entry.unwrapped();
+        if (!knownBaseline(type, entry.origin(), path, problems)) {
+          continue;
+        }
+        baseline = Suite.BaselineSpec.named(type);
+      } else if (entry instanceof ConfigObject object) {
+        baseline = readBaselineObject(object, path, components, problems);
+        if (baseline == null) {
+          continue;
+        }
+      } else {
+        problems.add(ConfigProblem.at(entry.origin(), path, "expected a baseline name ("
+            + String.join(", ", Suite.KNOWN_BASELINES) + ") or { type = random-init | supervised, name = …,"
+            + " encoder { type = … } }"));
+        continue;
+      }
+      if (!names.add(baseline.name())) {
+        problems.add(ConfigProblem.at(entry.origin(), path, "baseline name '" + baseline.name()
+            + "' is used twice; each baseline needs a distinct name"));
+        continue;
+      }
+      baselines.add(baseline);
+    }
+    return baselines;
+  }
+
+  private static boolean knownBaseline(String type, com.typesafe.config.ConfigOrigin origin, String path,
+      List<ConfigProblem> problems) {
+    if (Suite.KNOWN_BASELINES.contains(type)) {
+      return true;
+    }
+    String hint = Suggestions.closest(type, Suite.KNOWN_BASELINES).map(x -> "did you mean '" + x + "'? ").orElse("");
+    problems.add(ConfigProblem.at(origin, path,
+        "unknown baseline '" + type + "'; " + hint + "known: " + String.join(", ", Suite.KNOWN_BASELINES)));
+    return false;
+  }
+
+  /** A baseline written as an object; null (after saying why) when it is not usable. */
+  private Suite.BaselineSpec readBaselineObject(ConfigObject object, String path, Components components,
+      List<ConfigProblem> problems) {
+    int before = problems.size();
+    for (var e : object.entrySet()) {
+      if (!BASELINE_KEYS.contains(e.getKey())) {
+        String hint = Suggestions.closest(e.getKey(), BASELINE_KEYS).map(x -> "; did you mean '" + x + "'?")
+            .orElse("; known keys: " + String.join(", ", new java.util.TreeSet<>(BASELINE_KEYS)));
+        problems.add(ConfigProblem.at(e.getValue().origin(), path + "." + e.getKey(),
+            "unknown key '" + e.getKey() + "'" + hint));
+      }
+    }
+    Config baseline = object.toConfig();
+    String type = stringAt(object, "type", path, problems);
+    String name = stringAt(object, "name", path, problems);
+    if (object.get("type") == null) {
+      problems.add(ConfigProblem.at(object.origin(), path, "lacks 'type'; one of "
+          + String.join(", ", Suite.KNOWN_BASELINES)));
+    } else if (type != null) {
+      knownBaseline(type, object.get("type").origin(), path + ".type", problems);
+    }
+    if (object.get("name") == null) {
+      // Results, kept encoders and --method tell baselines apart by name alone.
+      problems.add(ConfigProblem.at(object.origin(), path, "lacks 'name': a baseline written as an object"
+          + " needs a name of its own for results and kept encoders, e.g. name = \""
+          + (type == null ? "random-init" : type) + "-" + encoderTypeOf(baseline) + "\""));
+    } else if (name != null && Suite.KNOWN_BASELINES.contains(name)) {
+      problems.add(ConfigProblem.at(object.get("name").origin(), path + ".name", "'" + name
+          + "' is the name of the baseline written as a name; give this one a distinct name, e.g. '"
+          + name + "-" + encoderTypeOf(baseline) + "'"));
+    }
+    Suite.ComponentSpec encoder = null;
+    if (object.get(ENCODER) != null && object.get(ENCODER).valueType() != ConfigValueType.NULL) {
+      if (Suite.BaselineSpec.RAW_PIXELS.equals(type)) {
+        problems.add(ConfigProblem.at(object.get(ENCODER).origin(), path + "." + ENCODER,
+            "raw-pixels probes the images themselves and takes no encoder; remove it, or use type = random-init"
+                + " or supervised"));
+      } else {
+        encoder = readOwnEncoder(object.get(ENCODER), path + "." + ENCODER, components, problems);
+      }
+    }
+    return problems.size() > before ? null : new Suite.BaselineSpec(name, type, encoder);
+  }
+
+  /** The string at {@code key} of {@code object}; null (saying so if present) when it is not a string. */
+  private static String stringAt(ConfigObject object, String key, String path, List<ConfigProblem> problems) {
+    ConfigValue v = object.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (v.valueType() != ConfigValueType.STRING) {
+      problems.add(ConfigProblem.at(v.origin(), path + "." + key, "expected a string, got " + v.render()));
+      return null;
+    }
+    return (String) v.unwrapped();
+  }
+
+  private static String encoderTypeOf(Config entry) {
+    return entry.hasPath(ENCODER + ".type") ? String.valueOf(entry.getValue(ENCODER + ".type").unwrapped())
+        : ENCODER;
+  }
+
+  /**
+   * A method's or baseline's own {@code encoder { type = …, … }} at {@code path}: its settings over its
+   * type's defaults, created once to check them; null (after saying why) when it is not an encoder.
+   */
+  private Suite.ComponentSpec readOwnEncoder(ConfigValue value, String path, Components components,
+      List<ConfigProblem> problems) {
+    String known = String.join(", ", plugins.types(ComponentKind.ENCODER));
+    if (!(value instanceof ConfigObject object)) {
+      problems.add(ConfigProblem.at(value.origin(), path, "expected an object { type = <encoder>, … }; known"
+          + " encoders: " + known));
+      return null;
+    }
+    if (object.get("type") == null) {
+      problems.add(ConfigProblem.at(object.origin(), path, "lacks 'type'; known encoders: " + known));
+      return null;
+    }
+    String type = stringAt(object, "type", path, problems);
+    if (type == null) {
+      return null;
+    }
+    if (plugins.factory(ComponentKind.ENCODER, type).isEmpty()) {
+      problems.add(ConfigProblem.at(object.get("type").origin(), path + ".type",
+          plugins.unknownTypeMessage(ComponentKind.ENCODER, type)));
+      return null;
+    }
+    Config settings = object.toConfig();
+    int before = problems.size();
+    tryCreate(problems, () -> components.create(Encoder.class, type, settings, path));
+    return problems.size() > before ? null : new Suite.ComponentSpec(type, settings, path);
   }
 
   private Suite.ComponentSpec readEncoder(Config s, Components components, List<ConfigProblem> problems) {
@@ -177,7 +323,7 @@ public final class SuiteLoader {
   private List<Suite.MethodSpec> readMethods(
       Config s, java.util.function.Function<Suite.DataSettings, Components> componentsFor,
       Config merged, Suite.TrainingSettings suiteTraining, Config userPretraining,
-      Suite.DataSettings suitePretraining, List<ConfigProblem> problems) {
+      Suite.DataSettings suitePretraining, Set<String> baselineNames, List<ConfigProblem> problems) {
     List<Suite.MethodSpec> methods = new ArrayList<>();
     List<? extends ConfigValue> entries = read(problems, () -> s.getList("methods"));
     if (entries == null) {
@@ -212,7 +358,7 @@ public final class SuiteLoader {
       if (!names.add(name)) {
         problems.add(ConfigProblem.at(entry.origin(), path,
             "method name '" + name + "' is used twice; give one of them a distinct 'name'"));
-      } else if (Suite.KNOWN_BASELINES.contains(name)) {
+      } else if (baselineNames.contains(name)) {
         // Results and kept encoders are filed by name: a method must not share one with a baseline.
         problems.add(ConfigProblem.at(entry.origin(), path,
             "method name '" + name + "' is a baseline's; give the method a distinct 'name'"));
@@ -229,16 +375,20 @@ public final class SuiteLoader {
         pretrainingData = methodPretraining(method, path, merged, userPretraining, problems);
       }
       Config taskSettings = method.withoutPath("name").withoutPath("training")
-          .withoutPath(PRETRAINING_DATA);
+          .withoutPath(PRETRAINING_DATA).withoutPath(ENCODER);
+      Components components = componentsFor.apply(pretrainingData);
+      // The method's own encoder replaces the suite's whole (not merged with it), created for the
+      // images the method pretrains on, as its task is.
+      Suite.ComponentSpec encoder = method.hasPath(ENCODER)
+          ? readOwnEncoder(method.getValue(ENCODER), path + "." + ENCODER, components, problems) : null;
       if (plugins.factory(ComponentKind.PRETEXT_TASK, type).isEmpty()) {
         problems.add(ConfigProblem.at(method.getValue("type").origin(), path + ".type",
             plugins.unknownTypeMessage(ComponentKind.PRETEXT_TASK, type)));
         continue;
       }
-      Components components = componentsFor.apply(pretrainingData);
       tryCreate(problems, () -> components.create(PretextTask.class, type, taskSettings, path));
       methods.add(new Suite.MethodSpec(name, new Suite.ComponentSpec(type, taskSettings, path), training,
-          pretrainingData));
+          pretrainingData, encoder));
     }
     return methods;
   }

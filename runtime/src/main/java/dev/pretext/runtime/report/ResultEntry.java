@@ -30,6 +30,9 @@ import java.util.Map;
  *     of the train and test images, every probe and kNN (not fine-tuning, figures or pretraining);
  *     null for failed entries and in results written before it was recorded
  * @param segmentation the segmentation protocol's scores; null when it is off or failed for this entry
+ * @param encoder the encoder the entry trained or used, its type and the settings written for it
+ *     (e.g. {@code conv4} or {@code conv4 channels=[16, 32]}); null for raw pixels and in results
+ *     written before it was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -52,7 +55,8 @@ public record ResultEntry(
     Integer batchSize,
     Provenance provenance,
     Double evaluationSeconds,
-    SegmentationScores segmentation) {
+    SegmentationScores segmentation,
+    String encoder) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -62,14 +66,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
-        provenance, evaluationSeconds, segmentation);
+        provenance, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -78,49 +82,56 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize, provenance, evaluationSeconds, segmentation);
+        batchSize, provenance, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used, provenance, evaluationSeconds, segmentation);
+        evaluatedWith, used, provenance, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry, recording what produced it. */
   public ResultEntry withProvenance(Provenance sources) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation);
+        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation, encoder);
   }
 
   /** The same entry, recording how long its frozen protocols took. */
   public ResultEntry withEvaluationSeconds(Double seconds) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, seconds, segmentation);
+        evaluatedWith, batchSize, provenance, seconds, segmentation, encoder);
   }
 
   /** The same entry with the segmentation protocol's scores (null: none). */
   public ResultEntry withSegmentation(SegmentationScores scores) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, scores);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, scores, encoder);
+  }
+
+  /** The same entry, naming the encoder it trained or used (null: none). */
+  public ResultEntry withEncoder(String description) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, description);
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

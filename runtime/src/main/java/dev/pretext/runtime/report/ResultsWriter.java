@@ -116,13 +116,18 @@ public final class ResultsWriter {
     return columns;
   }
 
-  /** A Markdown table: one row per method or baseline, mean ± std over the seeds that succeeded. */
+  /**
+   * A Markdown table: one row per method or baseline, mean ± std over the seeds that succeeded; with
+   * an encoder column when the entries used more than one encoder.
+   */
   static String markdown(String suite, Map<String, String> versions, List<ResultEntry> entries) {
     List<String[]> columns = columns(entries);
+    boolean encoders = entries.stream().map(ResultEntry::encoder).filter(e -> e != null).distinct().count() > 1;
     StringBuilder md = new StringBuilder();
-    md.append("# Results: ").append(suite).append("\n\n| name | kind | seeds ok |");
+    md.append("# Results: ").append(suite).append("\n\n| name | kind |").append(encoders ? " encoder |" : "")
+        .append(" seeds ok |");
     columns.forEach(c -> md.append(' ').append(c[0].replace('_', ' ')).append(' ').append(c[1]).append(" |"));
-    md.append(" pretraining s | img/s | status |\n|---|---|---|");
+    md.append(" pretraining s | img/s | status |\n|---|---|---|").append(encoders ? "---|" : "");
     columns.forEach(c -> md.append("---|"));
     md.append("---|---|---|\n");
     Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
@@ -133,6 +138,7 @@ public final class ResultsWriter {
           .map(e -> "seed " + e.seed() + ": " + e.reason()).toList();
       md.append("| ").append(group.getKey())
           .append(" | ").append(group.getValue().get(0).kind())
+          .append(encoders ? " | " + encoderOf(group.getValue()).replace("|", "/") : "")
           .append(" | ").append(ok.size()).append("/").append(group.getValue().size()).append(" |");
       for (String[] c : columns) {
         md.append(' ').append(meanStd(ok, c[0], c[1])).append(" |");
@@ -152,6 +158,11 @@ public final class ResultsWriter {
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
     return md.toString();
+  }
+
+  /** The encoder an entry's seeds used (the latest's: a resumed folder may hold older entries without it). */
+  private static String encoderOf(List<ResultEntry> seeds) {
+    return seeds.stream().map(ResultEntry::encoder).filter(e -> e != null).reduce((a, b) -> b).orElse("");
   }
 
   /**
@@ -295,7 +306,7 @@ public final class ResultsWriter {
       csv.append(",segmentation_miou,segmentation_pixel_accuracy");
       segmentationClasses.forEach(c -> csv.append(",segmentation_iou_").append(c.replace(',', ' ').replace(' ', '_')));
     }
-    csv.append(",reason\n");
+    csv.append(",encoder,reason\n");
     for (ResultEntry e : entries) {
       csv.append(e.name()).append(',').append(e.kind()).append(',').append(e.type()).append(',')
           .append(e.seed()).append(',').append(e.status()).append(',')
@@ -316,7 +327,8 @@ public final class ResultsWriter {
         }
       }
       String reason = e.reason() == null ? "" : '"' + e.reason().replace("\"", "\"\"") + '"';
-      csv.append(',').append(reason).append('\n');
+      String encoder = e.encoder() == null ? "" : '"' + e.encoder().replace("\"", "\"\"") + '"';
+      csv.append(',').append(encoder).append(',').append(reason).append('\n');
     }
     return csv.toString();
   }
