@@ -1,18 +1,15 @@
 package dev.pretext.plugins.colorization;
 
-import dev.pretext.api.Encoder;
-import dev.pretext.testkit.PretextTaskConformance;
+import dev.pretext.testkit.ResNetConformance;
 import dev.pretext.testkit.TestImages;
 import dev.pretext.testkit.TestKit;
-import org.junit.jupiter.api.Tag;
 
 /**
- * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * The testkit's conformance checks with {@code TestKit.smallResNet} (identity and projection
  * shortcuts) instead of conv4, on class-tinted colour images as ColorizationConformanceTest; a
  * shorter smoke run (24 steps of 32 images) keeps it cheap.
  */
-@Tag("resnet-conformance")
-class ColorizationResNetConformanceTest extends PretextTaskConformance {
+class ColorizationResNetConformanceTest extends ResNetConformance {
 
   @Override
   protected String taskType() {
@@ -20,22 +17,7 @@ class ColorizationResNetConformanceTest extends PretextTaskConformance {
   }
 
   @Override
-  protected Encoder encoder(long seed) {
-    return TestKit.smallResNet(seed);
-  }
-
-  @Override
   protected TestImages images(int n) {
     return TestKit.colourSampleImages(n);
-  }
-
-  @Override
-  protected int steps() {
-    return 24;
-  }
-
-  @Override
-  protected int batchSize() {
-    return 32;
   }
 }

@@ -1,17 +1,13 @@
 package dev.pretext.plugins.cpc;
 
-import dev.pretext.api.Encoder;
-import dev.pretext.testkit.PretextTaskConformance;
-import dev.pretext.testkit.TestKit;
-import org.junit.jupiter.api.Tag;
+import dev.pretext.testkit.ResNetConformance;
 
 /**
- * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * The testkit's conformance checks with {@code TestKit.smallResNet} (identity and projection
  * shortcuts) instead of conv4, with CpcTaskTest's settings (10×10 patches: 10 → 10 → 5 through its
  * stages); a shorter smoke run (24 steps of 16 images) keeps it cheap.
  */
-@Tag("resnet-conformance")
-class CpcResNetConformanceTest extends PretextTaskConformance {
+class CpcResNetConformanceTest extends ResNetConformance {
 
   @Override
   protected String taskType() {
@@ -19,18 +15,8 @@ class CpcResNetConformanceTest extends PretextTaskConformance {
   }
 
   @Override
-  protected Encoder encoder(long seed) {
-    return TestKit.smallResNet(seed);
-  }
-
-  @Override
   protected String taskSettings() {
     return "context.channels = 16";
-  }
-
-  @Override
-  protected int steps() {
-    return 24;
   }
 
   @Override

@@ -1,35 +1,16 @@
 package dev.pretext.plugins.jigsaw;
 
-import dev.pretext.api.Encoder;
-import dev.pretext.testkit.PretextTaskConformance;
-import dev.pretext.testkit.TestKit;
-import org.junit.jupiter.api.Tag;
+import dev.pretext.testkit.ResNetConformance;
 
 /**
- * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * The testkit's conformance checks with {@code TestKit.smallResNet} (identity and projection
  * shortcuts) instead of conv4 (on tiles of 8 to 9 pixels a side: 4 to 5 in the second stage); a
  * shorter smoke run (24 steps of 32 images) keeps it cheap.
  */
-@Tag("resnet-conformance")
-class JigsawResNetConformanceTest extends PretextTaskConformance {
+class JigsawResNetConformanceTest extends ResNetConformance {
 
   @Override
   protected String taskType() {
     return "jigsaw";
-  }
-
-  @Override
-  protected Encoder encoder(long seed) {
-    return TestKit.smallResNet(seed);
-  }
-
-  @Override
-  protected int steps() {
-    return 24;
-  }
-
-  @Override
-  protected int batchSize() {
-    return 32;
   }
 }

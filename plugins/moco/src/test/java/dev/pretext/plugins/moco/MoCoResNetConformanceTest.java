@@ -3,19 +3,15 @@ package dev.pretext.plugins.moco;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.pretext.api.Encoder;
-import dev.pretext.testkit.PretextTaskConformance;
-import dev.pretext.testkit.TestKit;
+import dev.pretext.testkit.ResNetConformance;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 
 /**
- * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * The testkit's conformance checks with {@code TestKit.smallResNet} (identity and projection
  * shortcuts) instead of conv4, with MoCoTaskTest's small queue and its loss checks; a shorter smoke
  * run (24 steps of 32 images) keeps it cheap.
  */
-@Tag("resnet-conformance")
-class MoCoResNetConformanceTest extends PretextTaskConformance {
+class MoCoResNetConformanceTest extends ResNetConformance {
 
   @Override
   protected String taskType() {
@@ -23,23 +19,8 @@ class MoCoResNetConformanceTest extends PretextTaskConformance {
   }
 
   @Override
-  protected Encoder encoder(long seed) {
-    return TestKit.smallResNet(seed);
-  }
-
-  @Override
   protected String taskSettings() {
     return "sampler.size = 256";
-  }
-
-  @Override
-  protected int steps() {
-    return 24;
-  }
-
-  @Override
-  protected int batchSize() {
-    return 32;
   }
 
   /** Compared once the queue of 256 keys is full: from step 256 / 32 = 8 on. */

@@ -1,17 +1,13 @@
 package dev.pretext.plugins.simclr;
 
-import dev.pretext.api.Encoder;
-import dev.pretext.testkit.PretextTaskConformance;
-import dev.pretext.testkit.TestKit;
-import org.junit.jupiter.api.Tag;
+import dev.pretext.testkit.ResNetConformance;
 
 /**
- * The testkit's conformance checks with {@link TestKit#smallResNet} (identity and projection
+ * The testkit's conformance checks with {@code TestKit.smallResNet} (identity and projection
  * shortcuts) instead of conv4, with SimClrTaskTest's small projector; a shorter smoke run (24 steps
  * of 32 images) keeps it cheap.
  */
-@Tag("resnet-conformance")
-class SimClrResNetConformanceTest extends PretextTaskConformance {
+class SimClrResNetConformanceTest extends ResNetConformance {
 
   @Override
   protected String taskType() {
@@ -19,22 +15,7 @@ class SimClrResNetConformanceTest extends PretextTaskConformance {
   }
 
   @Override
-  protected Encoder encoder(long seed) {
-    return TestKit.smallResNet(seed);
-  }
-
-  @Override
   protected String taskSettings() {
     return "projection { hidden = 64, output = 32 }";
-  }
-
-  @Override
-  protected int steps() {
-    return 24;
-  }
-
-  @Override
-  protected int batchSize() {
-    return 32;
   }
 }
