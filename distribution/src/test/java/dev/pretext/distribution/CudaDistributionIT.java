@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class CudaDistributionIT {
 
-  private static final Path DIST = Path.of(System.getProperty("pretext.distribution", "target/pretext"));
+  private static final Path DIST =
+      Path.of(System.getProperty("pretext.distribution", "target/pretext"));
 
   record Result(int exitCode, String out) {}
 
@@ -35,7 +37,8 @@ class CudaDistributionIT {
     assertThat(result.exitCode()).as(result.out()).isEqualTo(7);
     assertThat(result.out())
         .startsWith("error: the CUDA backend cannot start on this machine.")
-        .contains("1. a CUDA device (/dev/nvidia0, /dev/nvidia1, ... or /proc/driver/nvidia/gpus): none")
+        .contains("1. a CUDA device (/dev/nvidia0, /dev/nvidia1, ... or "
+            + "/proc/driver/nvidia/gpus): none")
         .contains("2. the NVIDIA driver's library libcuda.so.1: ")
         .contains("3. the CUDA 11.6 runtime libraries libcudart.so.11.0")
         .contains("To run on the CPU instead, use the CPU distribution: build it with "
@@ -66,7 +69,7 @@ class CudaDistributionIT {
   }
 
   private static Result launch(Map<String, String> environment, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(DIST.resolve("bin/pretext").toString()));
+    List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/pretext").toString()));
     command.addAll(List.of(args));
     ProcessBuilder launcher = new ProcessBuilder(command).redirectErrorStream(true);
     launcher.environment().keySet().removeAll(List.of("PRETEXT_BACKEND", "PRETEXT_CUDA_CHECK"));

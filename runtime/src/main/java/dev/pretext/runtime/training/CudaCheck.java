@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * Looks, before ND4J loads, for what the CUDA build needs: a CUDA device, the NVIDIA driver's
- * {@code libcuda.so.1} and the CUDA 11.6 libraries that {@code nd4j-cuda-11.6} links against. Without
- * this, a machine lacking one of them gets ND4J's "no backend" stack trace (its JCublasBackend
- * reports nothing, and slf4j-nop swallows the reason). Everything is read below {@code root}, so
+ * {@code libcuda.so.1} and the CUDA 11.6 libraries that {@code nd4j-cuda-11.6} links against.
+ * Without this, a machine lacking one of them gets ND4J's "no backend" stack trace (its
+ * JCublasBackend reports nothing, and slf4j-nop swallows the reason). Everything is read below {@code root}, so
  * tests lay out a fake machine in a folder.
  */
 final class CudaCheck {

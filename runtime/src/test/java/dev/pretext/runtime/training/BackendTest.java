@@ -51,7 +51,8 @@ class BackendTest {
         .isInstanceOf(BackendUnavailableException.class)
         .hasMessage("PRETEXT_BACKEND=cuda, but this distribution has no CUDA backend "
             + "(nd4j-cuda-11.6 is not in lib/): it is the CPU build. Build the GPU distribution "
-            + "with ./mvnw -Pcuda -DskipTests package, or unset PRETEXT_BACKEND to run on the CPU.");
+            + "with ./mvnw -Pcuda -DskipTests package, or unset PRETEXT_BACKEND to run on the "
+            + "CPU.");
   }
 
   @Test

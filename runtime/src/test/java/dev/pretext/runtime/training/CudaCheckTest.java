@@ -24,13 +24,16 @@ class CudaCheckTest {
     String message = report.message(false);
     assertThat(message)
         .contains("nd4j-cuda-11.6")
-        .contains("1. a CUDA device (/dev/nvidia0, /dev/nvidia1, ... or /proc/driver/nvidia/gpus): none")
+        .contains("1. a CUDA device (/dev/nvidia0, /dev/nvidia1, ... or "
+            + "/proc/driver/nvidia/gpus): none")
         .contains("2. the NVIDIA driver's library libcuda.so.1: not found")
-        .contains("libcudart.so.11.0, libcublas.so.11, libcublasLt.so.11, libcusolver.so.11: none found")
+        .contains("libcudart.so.11.0, libcublas.so.11, libcublasLt.so.11, libcusolver.so.11: "
+            + "none found")
         .contains("(libraries searched in /usr/lib/x86_64-linux-gnu, /usr/lib)")
         .contains("docker run --gpus all")
         .contains("Install CUDA 11.6")
-        .contains("use the CPU distribution: build it with ./mvnw -DskipTests package (without -Pcuda)")
+        .contains("use the CPU distribution: build it with ./mvnw -DskipTests package "
+            + "(without -Pcuda)")
         .doesNotContain("PRETEXT_BACKEND=cpu");
   }
 
@@ -62,7 +65,7 @@ class CudaCheckTest {
   }
 
   @Test
-  void librariesAreFoundThroughLdLibraryPathAndLdSoConfAndWhatIsMissingIsNamed() throws IOException {
+  void librariesAreFoundThroughTheLibraryPathsAndWhatIsMissingIsNamed() throws IOException {
     mkdirs("/dev", "/opt/cuda/lib64", "/opt/driver", "/etc/ld.so.conf.d", "/java/lib");
     touch("/dev/nvidia1", "/opt/driver/libcuda.so.1", "/opt/cuda/lib64/libcudart.so.11.0",
         "/java/lib/libcublas.so.11");
@@ -71,7 +74,8 @@ class CudaCheckTest {
     Files.writeString(at("/proc/driver/nvidia/version"),
         "NVRM version: NVIDIA UNIX x86_64 Kernel Module  510.47.03\n");
 
-    CudaCheck.Report report = new CudaCheck(root, "/opt/driver:relative/ignored", "/java/lib").run();
+    CudaCheck.Report report =
+        new CudaCheck(root, "/opt/driver:relative/ignored", "/java/lib").run();
 
     assertThat(report.ok()).isFalse();
     assertThat(report.searched()).containsExactly("/opt/driver", "/java/lib", "/opt/cuda/lib64");
