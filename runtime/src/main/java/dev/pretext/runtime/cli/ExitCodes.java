@@ -21,6 +21,11 @@ public final class ExitCodes {
    * results finished before stay, and {@code --resume} continues with more memory.
    */
   public static final int OUT_OF_MEMORY = 6;
+  /**
+   * The ND4J build cannot run here: the CUDA build without a GPU, its driver or the CUDA 11.6
+   * libraries, or a build PRETEXT_BACKEND names that the distribution does not hold.
+   */
+  public static final int BACKEND_UNAVAILABLE = 7;
 
   private ExitCodes() {}
 }

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.pretext.runtime.RuntimeModule;
 import dev.pretext.runtime.training.Backend;
+import dev.pretext.runtime.training.BackendUnavailableException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:success", "1:internal error", "2:bad command line or suite configuration",
         "3:dataset missing or malformed", "4:a method failed to train (others' results written)",
         "5:a file could not be written or read (the message names it and the cause)",
-        "6:out of memory (finished results kept; --resume continues)"})
+        "6:out of memory (finished results kept; --resume continues)",
+        "7:the ND4J backend cannot run here (e.g. the CUDA build without a GPU)"})
 public final class PretextCli {
 
   @Option(names = "--home", description = "Pretext installation folder (default: the launcher's, "
@@ -61,7 +63,15 @@ public final class PretextCli {
   }
 
   public static void main(String[] args) {
-    Backend.configure();
+    try {
+      Backend.configure();
+    } catch (BackendUnavailableException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(ExitCodes.BACKEND_UNAVAILABLE);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(ExitCodes.BAD_CONFIG);
+    }
     System.exit(execute(args));
   }
 
