@@ -63,7 +63,8 @@ class SweepRunTest {
     }
     assertThat(first.get("b[scale=2]").sweep().values()).containsExactly(Map.entry("scale", "2"));
     String md = Files.readString(out.resolve("results.md"));
-    assertThat(md).contains("## Sweep: b (best on validation)").contains("| point | scale | seeds ok | validation top1 |")
+    assertThat(md).contains("## Sweep: b (best on validation)")
+        .contains("| point | scale | seeds ok | validation top1 |")
         .contains("| b[scale=0.5] | 0.5 | 1/1 |").contains("| b[scale=2] | 2 | 1/1 |");
     assertThat(md.split("\\*\\*best on validation\\*\\*", -1).length - 1).isBetween(1, 2);
     assertThat(Files.readString(out.resolve("report.html"))).contains("<h2>Sweep: b (best on validation)</h2>");

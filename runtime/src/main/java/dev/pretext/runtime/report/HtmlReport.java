@@ -47,7 +47,8 @@ public final class HtmlReport {
         .append(escape(suite)).append("</title>\n<style>")
         .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
-        .append(".failed{color:#b00}tr.best td{background:#eef7ee}img{max-width:100%;border:1px solid #eee;margin:4px 0}")
+        .append(".failed{color:#b00}tr.best td{background:#eef7ee}")
+        .append("img{max-width:100%;border:1px solid #eee;margin:4px 0}")
         .append("</style></head><body>\n<h1>Pretext results: ").append(escape(suite)).append("</h1>\n");
     html.append(table(entries));
     html.append("<p>Test accuracy, mean ± std over seeds. ");
@@ -108,7 +109,8 @@ public final class HtmlReport {
     for (ResultsWriter.SweepGroup g : ResultsWriter.sweeps(entries)) {
       List<ResultEntry> all = g.points().values().stream().flatMap(List::stream).toList();
       List<String[]> columns = ResultsWriter.columns(all);
-      t.append("<h2>Sweep: ").append(escape(g.method())).append(" (best on validation)</h2>\n<table>\n<tr><th>point</th>");
+      t.append("<h2>Sweep: ").append(escape(g.method()))
+          .append(" (best on validation)</h2>\n<table>\n<tr><th>point</th>");
       g.labels().forEach(l -> t.append("<th>").append(escape(l)).append("</th>"));
       t.append("<th>seeds ok</th><th>validation top1</th>");
       columns.forEach(c -> t.append("<th>").append(escape(c[0].replace('_', ' ') + " " + c[1])).append("</th>"));
