@@ -102,7 +102,8 @@ class SweepRunTest {
     Suite changed = load("changed", "[0.5, 2, 4]", "7", ", explode-at-step = 1000");
     assertThatThrownBy(() -> ResumeCheck.requireSameSettings(out, changed.resolved(),
         EffectiveSettings.of(changed, registry), false))
-        .hasMessageContaining("methods[b[scale=0.5]]").hasMessageContaining("methods[b[scale=4]]");
+        .hasMessageContaining("methods[b[scale=0.5]]").hasMessageContaining("methods[b[scale=4]]")
+        .hasMessageContaining("components.methods.\"b[scale=0.5]\".explode-at-step");
   }
 
   private static Map<String, ResultEntry> byName(SuiteRunner.Outcome outcome) {
