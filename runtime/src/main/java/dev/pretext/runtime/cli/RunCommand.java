@@ -30,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(names = "--methods", split = ",", paramLabel = "NAME",
-      description = "Run only these methods (comma-separated names).")
+      description = "Run only these methods (comma-separated names; a swept method's name runs all its points).")
   List<String> methods = new ArrayList<>();
 
   @Option(names = "--out", paramLabel = "DIR", description = "Results folder (default: <suite.output>/<suite.name>).")
@@ -70,7 +70,6 @@ final class RunCommand implements Callable<Integer> {
     return runSuite(parent, file, overrides, methods, out, resume, reevaluate, demoStart, false);
   }
 
-  /** As above; {@code allowMixedProvenance}: see {@code --allow-mixed-provenance}. */
   /**
    * {@code --methods} split at commas, with the commas inside a sweep point's name put back:
    * {@code simclr[temperature=0.1,batch-size=128]} is one name.
@@ -91,6 +90,7 @@ final class RunCommand implements Callable<Integer> {
     return names;
   }
 
+  /** As above; {@code allowMixedProvenance}: see {@code --allow-mixed-provenance}. */
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart, boolean allowMixedProvenance)
       throws Exception {
