@@ -14,6 +14,7 @@ import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.report.AtomicFiles;
+import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.training.TrainedMethod;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ public final class EncoderExport {
   private EncoderExport() {}
 
   static Path graphFile(Path runFolder, String method, long seed) {
-    return runFolder.resolve("encoders").resolve(method + "-seed" + seed + ".fb");
+    return runFolder.resolve("encoders").resolve(EntryFiles.of(method, seed) + ".fb");
   }
 
   /**
@@ -71,7 +72,7 @@ public final class EncoderExport {
   /** Whether {@code runFolder} keeps the encoder of {@code name} and {@code seed}. */
   static boolean isKept(Path runFolder, String name, long seed) {
     Path graph = graphFile(runFolder, name, seed);
-    return Files.exists(graph) && Files.exists(graph.resolveSibling(name + "-seed" + seed + ".json"));
+    return Files.exists(graph) && Files.exists(graph.resolveSibling(EntryFiles.of(name, seed) + ".json"));
   }
 
   private static void keep(Path runFolder, String name, String taskType, String taskSettings, long seed,
@@ -88,7 +89,7 @@ public final class EncoderExport {
     d.put("image_shape", List.of(shape.channels(), shape.height(), shape.width()));
     d.put("representation", trained.taskGraph().representation());
     // Written last: isKept needs both files, so a crash in between leaves no half-kept encoder.
-    AtomicFiles.write(graph.resolveSibling(name + "-seed" + seed + ".json"),
+    AtomicFiles.write(graph.resolveSibling(EntryFiles.of(name, seed) + ".json"),
         tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), d));
   }
 
@@ -146,7 +147,7 @@ public final class EncoderExport {
       throws IOException {
     Path folder = runFolder.resolve("encoders");
     Path graphFile = graphFile(runFolder, method, seed);
-    Path meta = folder.resolve(method + "-seed" + seed + ".json");
+    Path meta = folder.resolve(EntryFiles.of(method, seed) + ".json");
     if (!Files.exists(graphFile) || !Files.exists(meta)) {
       throw new IllegalArgumentException("no trained encoder of '" + method + "' (seed " + seed + ") in "
           + folder + "; available: " + available(folder));
@@ -238,8 +239,8 @@ public final class EncoderExport {
 
   private static long firstSeed(Path folder, String method) throws IOException {
     for (String f : available(folder)) {
-      if (f.startsWith(method + "-seed")) {
-        return Long.parseLong(f.substring((method + "-seed").length()));
+      if (f.startsWith(EntryFiles.stem(method) + "-seed")) {
+        return Long.parseLong(f.substring((EntryFiles.stem(method) + "-seed").length()));
       }
     }
     throw new IllegalArgumentException("no trained encoder of '" + method + "' in " + folder

@@ -272,7 +272,8 @@ final class ProvenanceRecorder {
     }
     for (Suite.MethodSpec m : methods) {
       for (long seed : suite.seeds()) {
-        Path kept = folder.resolve("work").resolve(m.name() + "-seed" + seed).resolve(CHECKPOINT_FILE);
+        Path kept = folder.resolve("work").resolve(dev.pretext.runtime.report.EntryFiles.of(m.name(), seed))
+            .resolve(CHECKPOINT_FILE);
         if (Files.isRegularFile(kept)) {
           try {
             recorded.put("the checkpoint of '" + m.name() + "' (seed " + seed + ") in " + kept.getParent(),

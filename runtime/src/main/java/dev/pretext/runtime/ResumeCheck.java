@@ -10,6 +10,8 @@ import dev.pretext.runtime.config.ConfigProblem;
 import dev.pretext.runtime.config.EffectiveSettings;
 import dev.pretext.runtime.config.SuiteConfigException;
 import dev.pretext.runtime.config.SuiteLoader;
+import dev.pretext.runtime.config.Sweeps;
+import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.report.WriteFailedException;
 import java.io.IOException;
@@ -35,9 +37,11 @@ final class ResumeCheck {
 
   /**
    * Keys that only choose what runs, or how fast (threads), not what is computed; they may change
-   * between a run and its resumption.
+   * between a run and its resumption. A sweep chooses which points run; each point's settings are
+   * compared as a method's are.
    */
-  private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output", "threads");
+  private static final Set<String> RUN_SET = Set.of("seeds", "methods", "baselines", "output", "threads",
+      "sweep");
 
   private ResumeCheck() {}
 
@@ -147,10 +151,13 @@ final class ResumeCheck {
     if (!startedMethods.isEmpty()) {
       changed.addAll(changedLeaves(before, now, "encoder"));
     }
-    for (String method : startedMethods) {
-      for (String block : List.of("methods", EffectiveSettings.ENCODERS)) {
+    for (String block : List.of("methods", EffectiveSettings.ENCODERS)) {
+      if (!now.hasPath(block)) {
+        continue;
+      }
+      for (String method : now.getObject(block).keySet()) {
         String path = block + "." + ConfigUtil.joinPath(method);
-        if (before.hasPath(path) && now.hasPath(path)) {
+        if (startedMethods.contains(EntryFiles.stem(method)) && before.hasPath(path)) {
           changed.addAll(changedLeaves(before, now, path));
         }
       }
@@ -176,11 +183,14 @@ final class ResumeCheck {
     return changed;
   }
 
-  /** Methods with results in {@code results.json} or a pretraining folder under {@code work/}. */
+  /**
+   * Methods with results in {@code results.json} or a pretraining folder under {@code work/}, by the
+   * stem of their file names ({@link EntryFiles}: a sweep point's name made plain).
+   */
   static Set<String> startedMethods(Path folder) {
     Set<String> started = new TreeSet<>();
     try {
-      ResultsWriter.readEntries(folder).forEach(e -> started.add(e.name()));
+      ResultsWriter.readEntries(folder).forEach(e -> started.add(EntryFiles.stem(e.name())));
       Path work = folder.resolve("work");
       if (Files.isDirectory(work)) {
         try (Stream<Path> runs = Files.list(work)) {
@@ -209,7 +219,7 @@ final class ResumeCheck {
       Map<String, Object> earlier = byName(before, list);
       Map<String, Object> current = byName(now, list);
       for (var m : earlier.entrySet()) {
-        if (startedMethods.contains(m.getKey()) && current.containsKey(m.getKey())
+        if (startedMethods.contains(EntryFiles.stem(m.getKey())) && current.containsKey(m.getKey())
             && !m.getValue().equals(current.get(m.getKey()))) {
           changed.add(list + "[" + m.getKey() + "]");
         }
@@ -228,6 +238,10 @@ final class ResumeCheck {
    * encoder, like a method's, is part of what produced its results).
    */
   private static Map<String, Object> byName(Config suite, String list) {
+    if (list.equals("methods")) {
+      // A swept method's entries are its points.
+      return Sweeps.methodsByName(suite);
+    }
     Map<String, Object> byName = new LinkedHashMap<>();
     if (!suite.hasPath(list) || suite.getValue(list).valueType() != com.typesafe.config.ConfigValueType.LIST) {
       return byName;

@@ -21,6 +21,7 @@ import dev.pretext.runtime.evaluation.Protocols;
 import dev.pretext.runtime.plugins.LoadedPlugin;
 import dev.pretext.runtime.plugins.PluginRegistry;
 import dev.pretext.runtime.report.AtomicFiles;
+import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
@@ -177,7 +178,7 @@ public final class SuiteRunner {
         writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
         // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
         removeWork(workFolder(folder, baseline, seed));
-        removeWork(workFolder(folder, baseline + "-seed" + seed + "-fine-tune"));
+        removeWork(workFolder(folder, EntryFiles.of(baseline, seed) + "-fine-tune"));
       }
       for (Suite.MethodSpec method : suite.methods()) {
         if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
@@ -223,9 +224,9 @@ public final class SuiteRunner {
     return new Outcome(folder, entries, List.copyOf(notReevaluated));
   }
 
-  /** Where an entry's checkpoints go while it trains: {@code work/NAME-seedS}. */
+  /** Where an entry's checkpoints go while it trains: {@code work/STEM-seedS} ({@link EntryFiles}). */
   private static Path workFolder(Path folder, String name, long seed) {
-    return workFolder(folder, name + "-seed" + seed);
+    return workFolder(folder, EntryFiles.of(name, seed));
   }
 
   private static Path workFolder(Path folder, String name) {
@@ -407,7 +408,7 @@ public final class SuiteRunner {
       batchSize = usedBatchSize(name, suite.training(), data.train().size());
       TrainedMethod trained = engine.train(new TrainingEngine.Run(name,
           new SupervisedTask(data.train().classNames().size()), createEncoder(encoderSpec, components),
-          data.train(), suite.training(), seed, folder.resolve("work").resolve(name + "-seed" + seed), false));
+          data.train(), suite.training(), seed, workFolder(folder, name, seed), false));
       metrics = evaluator.frozen(FrozenEncoder.supervised(trained), name, seed);
       evaluationSeconds = evaluator.evaluationSeconds();
       EncoderExport.keepSupervised(folder, name, seed, trained, encoderSpec, data.train().shape());
@@ -420,7 +421,7 @@ public final class SuiteRunner {
       segmentation = evaluator.segment(name, () -> createEncoder(encoderSpec, components), null, seed);
       // Fine-tuning the untrained encoder is training from scratch on the same labels.
       metrics.putAll(evaluator.fineTune(name, () -> createEncoder(encoderSpec, components), null, null, seed,
-          folder.resolve("work").resolve(name + "-seed" + seed + "-fine-tune")));
+          workFolder(folder, EntryFiles.of(name, seed) + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
@@ -475,7 +476,7 @@ public final class SuiteRunner {
       // Batches of the training size: what batch statistics were over in training.
       GraphRunner runner = new BatchedGraphRunner(batchSize);
       evaluator.writeVisuals(trained, runner, heldOut,
-          folder.resolve("visuals").resolve(method.name() + "-seed" + seed));
+          folder.resolve("visuals").resolve(EntryFiles.of(method.name(), seed)));
       Map<String, Double> pretext =
           evaluator.pretextMetrics(trained, runner, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
       EncoderExport.keep(folder, method, seed, trained, suite, trainImages.shape());
@@ -485,7 +486,8 @@ public final class SuiteRunner {
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
           trained.stepLosses(), metrics).withEncoder(encoderSpec.describe()).withData(pretrainedOn, evaluatedOn)
           .withPretext(pretext)
-          .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds).withSegmentation(segmentation);
+          .withBatchSize(batchSize).withEvaluationSeconds(evaluationSeconds).withSegmentation(segmentation)
+          .withSweep(sweepOf(method));
     } catch (IOException | RuntimeException | LinkageError e) {
       // A file of the run that cannot be written (its checkpoint, its kept encoder) is no fault of
       // the method: the run stops, exit 5, and --resume continues from what was kept.
@@ -500,8 +502,14 @@ public final class SuiteRunner {
           ? "plugin of '" + type + "' is broken: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")")
           : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return ResultEntry.failed(method.name(), "method", type, seed, reason)
-          .withEncoder(encoderSpec.describe()).withData(pretrainedOn, evaluatedOn);
+          .withEncoder(encoderSpec.describe()).withData(pretrainedOn, evaluatedOn).withSweep(sweepOf(method));
     }
+  }
+
+  /** The sweep point {@code method} is, as results record it; null for a method as written. */
+  private static ResultEntry.SweepPoint sweepOf(Suite.MethodSpec method) {
+    Suite.SweepPoint p = method.sweep();
+    return p == null ? null : new ResultEntry.SweepPoint(p.method(), p.keys(), p.values());
   }
 
   /**

@@ -30,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(names = "--methods", split = ",", paramLabel = "NAME",
-      description = "Run only these methods (comma-separated names).")
+      description = "Run only these methods (comma-separated names; a swept method's name runs all its points).")
   List<String> methods = new ArrayList<>();
 
   @Option(names = "--out", paramLabel = "DIR", description = "Results folder (default: <suite.output>/<suite.name>).")
@@ -70,6 +70,26 @@ final class RunCommand implements Callable<Integer> {
     return runSuite(parent, file, overrides, methods, out, resume, reevaluate, demoStart, false);
   }
 
+  /**
+   * {@code --methods} split at commas, with the commas inside a sweep point's name put back:
+   * {@code simclr[temperature=0.1,batch-size=128]} is one name.
+   */
+  static List<String> joinSweepPoints(List<String> split) {
+    List<String> names = new ArrayList<>();
+    StringBuilder open = null;
+    for (String part : split) {
+      open = open == null ? new StringBuilder(part) : open.append(',').append(part);
+      if (open.chars().filter(c -> c == '[').count() <= open.chars().filter(c -> c == ']').count()) {
+        names.add(open.toString());
+        open = null;
+      }
+    }
+    if (open != null) {
+      names.add(open.toString());
+    }
+    return names;
+  }
+
   /** As above; {@code allowMixedProvenance}: see {@code --allow-mixed-provenance}. */
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart, boolean allowMixedProvenance)
@@ -78,14 +98,18 @@ final class RunCommand implements Callable<Integer> {
     PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
     PluginsCommand.warnAboutProblems(plugins);
     Suite suite = parent.injector().getInstance(SuiteLoader.class).load(file, overrides);
-    Set<String> only = new LinkedHashSet<>(methods);
+    Set<String> only = new LinkedHashSet<>();
     Set<String> known = new LinkedHashSet<>();
     suite.methods().forEach(m -> known.add(m.name()));
-    for (String m : only) {
-      if (!known.contains(m)) {
+    for (String m : joinSweepPoints(methods)) {
+      // A swept method's name selects all its points.
+      List<String> points = suite.methods().stream().filter(p -> p.sweep() != null && p.sweep().method().equals(m))
+          .map(Suite.MethodSpec::name).toList();
+      if (!known.contains(m) && points.isEmpty()) {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(parent),
             "--methods names '" + m + "', which the suite does not define; it defines " + known);
       }
+      only.addAll(points.isEmpty() ? List.of(m) : points);
     }
     Path folder = out != null ? out : suite.output().resolve(suite.name());
     String unusable = notAFolder(folder, out != null ? "--out" : "suite.output/suite.name");

@@ -436,13 +436,34 @@ public record Suite(
    *     or null for the training images of {@code suite.data}
    * @param encoder the method's own {@code encoder { … }}, replacing the suite's entirely; null when
    *     it trains the suite's ({@link Suite#encoderOf(MethodSpec)})
+   * @param sweep the point of {@code suite.sweep} this entry is, or null for a method as written
    */
   public record MethodSpec(String name, ComponentSpec task, TrainingSettings training,
-      DataSettings pretrainingData, ComponentSpec encoder) {
+      DataSettings pretrainingData, ComponentSpec encoder, SweepPoint sweep) {
+
+    /** A method as written (not a sweep point). */
+    public MethodSpec(String name, ComponentSpec task, TrainingSettings training,
+        DataSettings pretrainingData, ComponentSpec encoder) {
+      this(name, task, training, pretrainingData, encoder, null);
+    }
 
     /** A method training the suite's encoder. */
     public MethodSpec(String name, ComponentSpec task, TrainingSettings training, DataSettings pretrainingData) {
-      this(name, task, training, pretrainingData, null);
+      this(name, task, training, pretrainingData, null, null);
+    }
+  }
+
+  /**
+   * One point of a sweep: the method entry it was expanded from and its value of each swept key.
+   *
+   * @param method the swept method's name (its {@code name}, else its type)
+   * @param keys the swept keys, in full ({@code simclr.loss.temperature}), in the order of {@code values}
+   * @param values short name of each swept key ({@code temperature}) → this point's value as written
+   */
+  public record SweepPoint(String method, List<String> keys, java.util.Map<String, String> values) {
+    public SweepPoint {
+      keys = List.copyOf(keys);
+      values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     }
   }
 

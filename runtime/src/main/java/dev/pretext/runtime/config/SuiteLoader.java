@@ -103,7 +103,9 @@ public final class SuiteLoader {
     ConfigObject suiteRef = reference.getObject("suite");
     ConfigObject suiteUser = user.getObject("suite");
     // Baselines may be objects, which the reference's list of names cannot describe: read below.
-    ConfigValidator.validate(suiteUser, suiteRef, "suite", Set.of("encoder", "methods", "baselines"), problems);
+    // Sweeps name methods and keys of the user's choosing: read with the methods.
+    ConfigValidator.validate(suiteUser, suiteRef, "suite", Set.of("encoder", "methods", "baselines", Sweeps.KEY),
+        problems);
     Config merged = user.withFallback(reference).resolve();
     Config s = merged.getConfig("suite");
 
@@ -320,6 +322,9 @@ public final class SuiteLoader {
     return spec;
   }
 
+  /** A method entry as written: where it is, its settings (a bare task name made {@code { type }}) and name. */
+  private record Written(String path, ConfigValue entry, Config method, String name) {}
+
   private List<Suite.MethodSpec> readMethods(
       Config s, java.util.function.Function<Suite.DataSettings, Components> componentsFor,
       Config merged, Suite.TrainingSettings suiteTraining, Config userPretraining,
@@ -333,7 +338,7 @@ public final class SuiteLoader {
       problems.add(ConfigProblem.at(s.getValue("methods").origin(), "suite.methods",
           "lists no methods; known tasks: " + String.join(", ", plugins.types(ComponentKind.PRETEXT_TASK))));
     }
-    Set<String> names = new HashSet<>();
+    List<Written> written = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
       String path = "suite.methods[" + i + "]";
       ConfigValue entry = entries.get(i);
@@ -354,43 +359,87 @@ public final class SuiteLoader {
         continue;
       }
       String type = method.getString("type");
-      String name = method.hasPath("name") ? method.getString("name") : type;
-      if (!names.add(name)) {
-        problems.add(ConfigProblem.at(entry.origin(), path,
-            "method name '" + name + "' is used twice; give one of them a distinct 'name'"));
-      } else if (baselineNames.contains(name)) {
-        // Results and kept encoders are filed by name: a method must not share one with a baseline.
-        problems.add(ConfigProblem.at(entry.origin(), path,
-            "method name '" + name + "' is a baseline's; give the method a distinct 'name'"));
-      }
-      Suite.TrainingSettings training = suiteTraining;
-      if (method.hasPath("training")) {
-        Config t = method.getConfig("training");
-        ConfigValidator.validate(t.root(), merged.getObject("suite.training"), path + ".training", Set.of(), problems);
-        Config effective = t.withFallback(merged.getConfig("suite.training"));
-        training = read(problems, () -> Suite.TrainingSettings.from(effective));
-      }
-      Suite.DataSettings pretrainingData = suitePretraining;
-      if (method.hasPathOrNull(PRETRAINING_DATA)) {
-        pretrainingData = methodPretraining(method, path, merged, userPretraining, problems);
-      }
-      Config taskSettings = method.withoutPath("name").withoutPath("training")
-          .withoutPath(PRETRAINING_DATA).withoutPath(ENCODER);
-      Components components = componentsFor.apply(pretrainingData);
-      // The method's own encoder replaces the suite's whole (not merged with it), created for the
-      // images the method pretrains on, as its task is.
-      Suite.ComponentSpec encoder = method.hasPath(ENCODER)
-          ? readOwnEncoder(method.getValue(ENCODER), path + "." + ENCODER, components, problems) : null;
-      if (plugins.factory(ComponentKind.PRETEXT_TASK, type).isEmpty()) {
-        problems.add(ConfigProblem.at(method.getValue("type").origin(), path + ".type",
-            plugins.unknownTypeMessage(ComponentKind.PRETEXT_TASK, type)));
+      written.add(new Written(path, entry, method, method.hasPath("name") ? method.getString("name") : type));
+    }
+    var axes = Sweeps.axes(s.root().get(Sweeps.KEY),
+        written.stream().map(Written::name).distinct().toList(), problems);
+    Set<String> names = new HashSet<>();
+    // Entries are filed by a stem of their name (EntryFiles): two names must not share one.
+    java.util.Map<String, String> stems = new java.util.HashMap<>();
+    baselineNames.forEach(b -> stems.put(dev.pretext.runtime.report.EntryFiles.stem(b), b));
+    for (Written w : written) {
+      List<Sweeps.Axis> swept = axes.get(w.name());
+      if (swept == null) {
+        readMethod(w, w.method(), w.name(), null, componentsFor, merged, suiteTraining, userPretraining,
+            suitePretraining, baselineNames, names, stems, methods, problems);
         continue;
       }
-      tryCreate(problems, () -> components.create(PretextTask.class, type, taskSettings, path));
-      methods.add(new Suite.MethodSpec(name, new Suite.ComponentSpec(type, taskSettings, path), training,
-          pretrainingData, encoder));
+      // The swept method is replaced by its points, each validated as a method of its own.
+      for (Sweeps.Point point : Sweeps.points(w.name(), w.method(), swept, s.root().get(ENCODER))) {
+        List<ConfigProblem> found = new ArrayList<>();
+        readMethod(w, point.method(), point.name(), point.point(), componentsFor, merged, suiteTraining,
+            userPretraining, suitePretraining, baselineNames, names, stems, methods, found);
+        for (ConfigProblem p : found) {
+          ConfigProblem relocated = Sweeps.relocate(p, w.path(), point);
+          // A problem of the method as written is found once per point: said once.
+          if (!problems.contains(relocated)) {
+            problems.add(relocated);
+          }
+        }
+      }
     }
     return methods;
+  }
+
+  private void readMethod(Written w, Config method, String name, Suite.SweepPoint point,
+      java.util.function.Function<Suite.DataSettings, Components> componentsFor, Config merged,
+      Suite.TrainingSettings suiteTraining, Config userPretraining, Suite.DataSettings suitePretraining,
+      Set<String> baselineNames, Set<String> names, java.util.Map<String, String> stems,
+      List<Suite.MethodSpec> methods, List<ConfigProblem> problems) {
+    String path = w.path();
+    ConfigValue entry = w.entry();
+    String type = method.getString("type");
+    String stem = dev.pretext.runtime.report.EntryFiles.stem(name);
+    if (!names.add(name)) {
+      problems.add(ConfigProblem.at(entry.origin(), path,
+          "method name '" + name + "' is used twice; give one of them a distinct 'name'"));
+    } else if (baselineNames.contains(name)) {
+      // Results and kept encoders are filed by name: a method must not share one with a baseline.
+      problems.add(ConfigProblem.at(entry.origin(), path,
+          "method name '" + name + "' is a baseline's; give the method a distinct 'name'"));
+    } else if (stems.containsKey(stem) && !stems.get(stem).equals(name)) {
+      problems.add(ConfigProblem.at(entry.origin(), path, "method name '" + name + "' is filed as '" + stem
+          + "', as '" + stems.get(stem) + "' is; give one of them a distinct 'name'"));
+    }
+    stems.putIfAbsent(stem, name);
+    Suite.TrainingSettings training = suiteTraining;
+    if (method.hasPath("training")) {
+      Config t = method.getConfig("training");
+      ConfigValidator.validate(t.root(), merged.getObject("suite.training"), path + ".training", Set.of(), problems);
+      Config effective = t.withFallback(merged.getConfig("suite.training"));
+      training = read(problems, () -> Suite.TrainingSettings.from(effective));
+    }
+    Suite.DataSettings pretrainingData = suitePretraining;
+    if (method.hasPathOrNull(PRETRAINING_DATA)) {
+      pretrainingData = methodPretraining(method, path, merged, userPretraining, problems);
+    }
+    Config taskSettings = method.withoutPath("name").withoutPath("training")
+        .withoutPath(PRETRAINING_DATA).withoutPath(ENCODER);
+    Components components = componentsFor.apply(pretrainingData);
+    // The method's own encoder replaces the suite's whole (not merged with it), created for the
+    // images the method pretrains on, as its task is.
+    Suite.ComponentSpec encoder = method.hasPath(ENCODER)
+        ? readOwnEncoder(method.getValue(ENCODER), path + "." + ENCODER, components, problems) : null;
+    if (plugins.factory(ComponentKind.PRETEXT_TASK, type).isEmpty()) {
+      problems.add(ConfigProblem.at(method.getValue("type").origin(), path + ".type",
+          plugins.unknownTypeMessage(ComponentKind.PRETEXT_TASK, type)));
+      return;
+    }
+    tryCreate(problems, () -> components.create(PretextTask.class, type, taskSettings, path));
+    // A point's task keeps the path of the entry it comes from: components draw their random
+    // streams from it, so every point starts from the same initialization as the method would.
+    methods.add(new Suite.MethodSpec(name, new Suite.ComponentSpec(type, taskSettings, path), training,
+        pretrainingData, encoder, point));
   }
 
   /**

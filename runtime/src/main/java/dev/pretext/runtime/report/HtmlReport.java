@@ -20,17 +20,17 @@ public final class HtmlReport {
 
   /** Figure file names of one entry, relative to the run folder. */
   public static Path neighboursFigure(String name, long seed) {
-    return Path.of("figures", name + "-seed" + seed + "-neighbours.png");
+    return Path.of("figures", EntryFiles.of(name, seed) + "-neighbours.png");
   }
 
   /** The PCA figure of one entry, relative to the run folder. */
   public static Path pcaFigure(String name, long seed) {
-    return Path.of("figures", name + "-seed" + seed + "-pca.png");
+    return Path.of("figures", EntryFiles.of(name, seed) + "-pca.png");
   }
 
   /** The segmentation picture of one entry (test scenes, true and predicted masks), relative to the run folder. */
   public static Path segmentationFigure(String name, long seed) {
-    return Path.of("figures", name + "-seed" + seed + "-segmentation.png");
+    return Path.of("figures", EntryFiles.of(name, seed) + "-segmentation.png");
   }
 
   /** Draws the summary plots and writes {@code report.html} into {@code folder}. */
@@ -47,12 +47,14 @@ public final class HtmlReport {
         .append(escape(suite)).append("</title>\n<style>")
         .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
-        .append(".failed{color:#b00}img{max-width:100%;border:1px solid #eee;margin:4px 0}")
+        .append(".failed{color:#b00}tr.best td{background:#eef7ee}")
+        .append("img{max-width:100%;border:1px solid #eee;margin:4px 0}")
         .append("</style></head><body>\n<h1>Pretext results: ").append(escape(suite)).append("</h1>\n");
     html.append(table(entries));
     html.append("<p>Test accuracy, mean ± std over seeds. ");
     versions.forEach((k, v) -> html.append(escape(k)).append(" ").append(escape(v)).append("; "));
     html.append("</p>\n");
+    html.append(sweepTables(entries));
     html.append(pretextTable(entries));
     html.append(segmentationTable(entries));
     html.append("<h2>Summary</h2>\n");
@@ -67,7 +69,7 @@ public final class HtmlReport {
       Path nn = folder.resolve(neighboursFigure(e.name(), e.seed()));
       Path pca = folder.resolve(pcaFigure(e.name(), e.seed()));
       Path segmentation = folder.resolve(segmentationFigure(e.name(), e.seed()));
-      List<Path> visuals = visuals(folder.resolve("visuals").resolve(e.name() + "-seed" + e.seed()));
+      List<Path> visuals = visuals(folder.resolve("visuals").resolve(EntryFiles.of(e.name(), e.seed())));
       if (!Files.exists(nn) && !Files.exists(pca) && !Files.exists(segmentation) && visuals.isEmpty()) {
         continue;
       }
@@ -99,6 +101,40 @@ public final class HtmlReport {
     try (var files = Files.list(folder)) {
       return files.filter(f -> f.toString().endsWith(".png")).sorted().toList();
     }
+  }
+
+  /** One table per swept method, its best point on validation marked (ResultsWriter.sweepTables). */
+  private static String sweepTables(List<ResultEntry> entries) {
+    StringBuilder t = new StringBuilder();
+    for (ResultsWriter.SweepGroup g : ResultsWriter.sweeps(entries)) {
+      List<ResultEntry> all = g.points().values().stream().flatMap(List::stream).toList();
+      List<String[]> columns = ResultsWriter.columns(all);
+      t.append("<h2>Sweep: ").append(escape(g.method()))
+          .append(" (best on validation)</h2>\n<table>\n<tr><th>point</th>");
+      g.labels().forEach(l -> t.append("<th>").append(escape(l)).append("</th>"));
+      t.append("<th>seeds ok</th><th>validation top1</th>");
+      columns.forEach(c -> t.append("<th>").append(escape(c[0].replace('_', ' ') + " " + c[1])).append("</th>"));
+      t.append("<th>best</th></tr>\n");
+      for (var point : g.points().entrySet()) {
+        List<ResultEntry> ok = point.getValue().stream().filter(ResultEntry::ok).toList();
+        Map<String, String> values = point.getValue().get(0).sweep().values();
+        boolean best = g.best().contains(point.getKey());
+        t.append(best ? "<tr class=\"best\">" : "<tr>").append("<td>").append(escape(point.getKey())).append("</td>");
+        g.labels().forEach(l -> t.append("<td>").append(escape(values.getOrDefault(l, ""))).append("</td>"));
+        t.append("<td>").append(ok.size()).append('/').append(point.getValue().size()).append("</td><td>")
+            .append(g.validation(point.getKey()).format()).append("</td>");
+        for (String[] c : columns) {
+          double[] v = ok.stream().map(e -> e.metrics().getOrDefault(c[0], Map.of()).get(c[1]))
+              .filter(x -> x != null).mapToDouble(Double::doubleValue).toArray();
+          t.append("<td>").append(v.length == 0 ? "" : format(v)).append("</td>");
+        }
+        t.append("<td>").append(best ? "<b>best on validation</b>" : "").append("</td></tr>\n");
+      }
+      t.append("</table>\n<p>Swept: ").append(escape(String.join(", ", g.keys()))).append(". ")
+          .append(escape(g.best().isEmpty() ? "No point recorded a validation accuracy, so none is marked."
+              : ResultsWriter.BEST_ON_VALIDATION)).append("</p>\n");
+    }
+    return t.toString();
   }
 
   /** The pretext tasks' own measures on held-out pretraining images, when any method gave some. */

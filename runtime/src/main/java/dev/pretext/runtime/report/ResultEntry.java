@@ -33,6 +33,8 @@ import java.util.Map;
  * @param encoder the encoder the entry trained or used, its type and the settings written for it
  *     (e.g. {@code conv4} or {@code conv4 channels=[16, 32]}); null for raw pixels and in results
  *     written before it was recorded
+ * @param sweep the sweep point this entry is (its method and its value of each swept key); null
+ *     for entries that are not
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEntry(
@@ -56,7 +58,8 @@ public record ResultEntry(
     Provenance provenance,
     Double evaluationSeconds,
     SegmentationScores segmentation,
-    String encoder) {
+    String encoder,
+    SweepPoint sweep) {
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -66,14 +69,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
-        provenance, evaluationSeconds, segmentation, encoder);
+        provenance, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -82,56 +85,74 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize, provenance, evaluationSeconds, segmentation, encoder);
+        batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used, provenance, evaluationSeconds, segmentation, encoder);
+        evaluatedWith, used, provenance, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry, recording what produced it. */
   public ResultEntry withProvenance(Provenance sources) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation, encoder);
+        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation, encoder, sweep);
   }
 
   /** The same entry, recording how long its frozen protocols took. */
   public ResultEntry withEvaluationSeconds(Double seconds) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, seconds, segmentation, encoder);
+        evaluatedWith, batchSize, provenance, seconds, segmentation, encoder, sweep);
   }
 
   /** The same entry with the segmentation protocol's scores (null: none). */
   public ResultEntry withSegmentation(SegmentationScores scores) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, scores, encoder);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, scores, encoder, sweep);
   }
 
   /** The same entry, naming the encoder it trained or used (null: none). */
   public ResultEntry withEncoder(String description) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, description);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, description, sweep);
+  }
+
+  /** The same entry, recording the sweep point it is (null: none). */
+  public ResultEntry withSweep(SweepPoint point) {
+    return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
+        imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, point);
+  }
+
+  /**
+   * A sweep point: the swept method's name and this point's value of each swept key, by the key's
+   * short name in the order of {@code keys} (the keys in full, e.g. {@code simclr.loss.temperature}).
+   */
+  public record SweepPoint(String method, List<String> keys, Map<String, String> values) {
+    public SweepPoint {
+      keys = keys == null ? List.of() : List.copyOf(keys);
+      values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+    }
   }
 
   /** A failed entry that keeps whatever was measured before the failure. */

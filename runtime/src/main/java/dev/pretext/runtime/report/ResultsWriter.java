@@ -151,12 +151,103 @@ public final class ResultsWriter {
           .append(" | ").append(failures.isEmpty() ? "ok" : "failed — " + String.join("; ", failures).replace("|", "/"))
           .append(" |\n");
     }
+    md.append(sweepTables(entries));
     md.append(probeTrainingTable(byName));
     md.append(pretextTable(byName));
     md.append(segmentationTable(entries));
     md.append("\nTest accuracy, mean ± std over seeds. Versions: ");
     versions.forEach((k, v) -> md.append(k).append(" ").append(v).append("; "));
     md.append("\n");
+    return md.toString();
+  }
+
+  /** The validation accuracy a sweep's best point is chosen on: the full-label linear probe's. */
+  static final String[] CHOSEN_ON = {"linear_probe", "validation_top1"};
+
+  /**
+   * The points of one swept method.
+   *
+   * @param labels the swept keys' short names (table columns); {@code keys} the keys in full
+   * @param points point name → its entries (every seed)
+   * @param best the points with the highest mean validation accuracy (several on a tie; none when no
+   *     point recorded one)
+   */
+  record SweepGroup(String method, List<String> labels, List<String> keys, Map<String, List<ResultEntry>> points,
+      java.util.Set<String> best) {
+
+    /** The mean over its seeds of a point's linear-probe validation top-1 (NaN: none recorded). */
+    MeanStd validation(String point) {
+      return MeanStd.of(points.get(point).stream().filter(ResultEntry::ok)
+          .map(e -> e.metrics().getOrDefault(CHOSEN_ON[0], Map.of()).get(CHOSEN_ON[1]))
+          .filter(v -> v != null && !v.isNaN()).mapToDouble(Double::doubleValue).toArray());
+    }
+  }
+
+  /** The swept methods among {@code entries}, in first-seen order, each with its best point. */
+  static List<SweepGroup> sweeps(List<ResultEntry> entries) {
+    Map<String, Map<String, List<ResultEntry>>> byMethod = new LinkedHashMap<>();
+    Map<String, java.util.LinkedHashSet<String>> labels = new LinkedHashMap<>();
+    Map<String, java.util.LinkedHashSet<String>> keys = new LinkedHashMap<>();
+    for (ResultEntry e : entries) {
+      if (e.sweep() == null) {
+        continue;
+      }
+      String m = e.sweep().method();
+      byMethod.computeIfAbsent(m, k -> new LinkedHashMap<>()).computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e);
+      labels.computeIfAbsent(m, k -> new java.util.LinkedHashSet<>()).addAll(e.sweep().values().keySet());
+      keys.computeIfAbsent(m, k -> new java.util.LinkedHashSet<>()).addAll(e.sweep().keys());
+    }
+    List<SweepGroup> groups = new ArrayList<>();
+    for (var m : byMethod.entrySet()) {
+      SweepGroup group = new SweepGroup(m.getKey(), List.copyOf(labels.get(m.getKey())),
+          List.copyOf(keys.get(m.getKey())), m.getValue(), new java.util.LinkedHashSet<>());
+      double top = m.getValue().keySet().stream().mapToDouble(p -> group.validation(p).mean())
+          .filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
+      m.getValue().keySet().stream().filter(p -> group.validation(p).mean() == top).forEach(group.best()::add);
+      groups.add(group);
+    }
+    return groups;
+  }
+
+  /** What the best mark means, under each sweep table. */
+  static final String BEST_ON_VALIDATION = "Best on validation: the point with the highest validation top-1 of"
+      + " the linear probe (the labeled train images it holds out to choose its L2), mean over seeds; the test"
+      + " accuracy never chooses.";
+
+  /**
+   * One table per swept method: a row per point, a column per swept key, the probe's validation
+   * top-1 and every test metric, the best point on validation marked; empty when nothing was swept.
+   */
+  static String sweepTables(List<ResultEntry> entries) {
+    StringBuilder md = new StringBuilder();
+    for (SweepGroup g : sweeps(entries)) {
+      List<ResultEntry> all = g.points().values().stream().flatMap(List::stream).toList();
+      List<String[]> columns = columns(all);
+      md.append("\n## Sweep: ").append(g.method()).append(" (best on validation)\n\n| point |");
+      g.labels().forEach(l -> md.append(' ').append(l).append(" |"));
+      md.append(" seeds ok | validation top1 |");
+      columns.forEach(c -> md.append(' ').append(c[0].replace('_', ' ')).append(' ').append(c[1]).append(" |"));
+      md.append(" best |\n|---|");
+      g.labels().forEach(l -> md.append("---|"));
+      md.append("---|---|");
+      columns.forEach(c -> md.append("---|"));
+      md.append("---|\n");
+      for (var point : g.points().entrySet()) {
+        List<ResultEntry> ok = point.getValue().stream().filter(ResultEntry::ok).toList();
+        Map<String, String> values = point.getValue().get(0).sweep().values();
+        md.append("| ").append(point.getKey().replace("|", "/")).append(" |");
+        g.labels().forEach(l -> md.append(' ').append(values.getOrDefault(l, "").replace("|", "/")).append(" |"));
+        md.append(' ').append(ok.size()).append('/').append(point.getValue().size()).append(" | ")
+            .append(g.validation(point.getKey()).format()).append(" |");
+        for (String[] c : columns) {
+          md.append(' ').append(meanStd(ok, c[0], c[1])).append(" |");
+        }
+        md.append(g.best().contains(point.getKey()) ? " **best on validation** |" : " |").append('\n');
+      }
+      md.append("\nSwept: ").append(String.join(", ", g.keys())).append(". ")
+          .append(g.best().isEmpty() ? "No point recorded a validation accuracy (linear-probe"
+              + " validation-fraction = 0?), so none is marked." : BEST_ON_VALIDATION).append('\n');
+    }
     return md.toString();
   }
 

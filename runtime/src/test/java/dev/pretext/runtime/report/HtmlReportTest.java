@@ -92,7 +92,8 @@ class HtmlReportTest {
     INDArray trainX = train.images().reshape(train.size(), -1);
     INDArray testX = test.images().reshape(test.size(), -1);
     Figures.neighbours(train, trainX, test, testX, 8, dir.resolve(HtmlReport.neighboursFigure(HOSTILE, 1)));
-    Path visuals = Files.createDirectories(dir.resolve("visuals").resolve(HOSTILE + "-seed1"));
+    // Where the runner writes an entry's visuals: under the stem of its name (EntryFiles).
+    Path visuals = Files.createDirectories(dir.resolve("visuals").resolve(EntryFiles.of(HOSTILE, 1)));
     ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png",
         visuals.resolve(PROBE.replace('/', '_') + ".png").toFile());
     // As another run may have written them into a shared folder's results.json.
