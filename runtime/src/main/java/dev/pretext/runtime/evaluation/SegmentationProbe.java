@@ -106,6 +106,7 @@ public final class SegmentationProbe {
         out = new float[Math.multiplyExact(labels.length, width)];
       }
       List<float[]> data = maps.stream().map(m -> m.data().asFloat()).toList();
+      List<Bilinear[]> axes = axes(maps, h, w);
       int[] masks = train.masksOf(idx);
       for (int k = 0; k < idx.length; k++) {
         SplittableRandom random = new SplittableRandom(seed * 1_000_003L + idx[k]);
@@ -114,7 +115,7 @@ public final class SegmentationProbe {
           if (label == SegmentationSet.IGNORE) {
             continue;
           }
-          pixelFeatures(maps, data, k, pixel / w, pixel % w, h, w, out, rows * width);
+          pixelFeatures(maps, data, axes, k, pixel / w, pixel % w, out, rows * width);
           labels[rows++] = label;
         }
       }
@@ -135,8 +136,18 @@ public final class SegmentationProbe {
     return java.util.Arrays.copyOf(all, take);
   }
 
-  /** The bilinearly upsampled features of pixel (y, x) of scene k, every map's channels in turn. */
-  static void pixelFeatures(List<INDArray> maps, List<float[]> data, int k, int y, int x, int h, int w,
+  /** Per map, its rows' and columns' resampling to {@code h × w}. */
+  static List<Bilinear[]> axes(List<INDArray> maps, int h, int w) {
+    return maps.stream().map(m -> new Bilinear[] {new Bilinear((int) m.size(2), h), new Bilinear((int) m.size(3), w)})
+        .toList();
+  }
+
+  /**
+   * The bilinearly upsampled features of pixel (y, x) of scene k, every map's channels in turn.
+   *
+   * @param axes {@link #axes} of these maps
+   */
+  static void pixelFeatures(List<INDArray> maps, List<float[]> data, List<Bilinear[]> axes, int k, int y, int x,
       float[] out, int at) {
     int column = at;
     for (int m = 0; m < maps.size(); m++) {
@@ -144,8 +155,8 @@ public final class SegmentationProbe {
       int channels = (int) s[1];
       int mh = (int) s[2];
       int mw = (int) s[3];
-      Bilinear rows = new Bilinear(mh, h);
-      Bilinear columns = new Bilinear(mw, w);
+      Bilinear rows = axes.get(m)[0];
+      Bilinear columns = axes.get(m)[1];
       int y0 = rows.low(y);
       int y1 = rows.high(y);
       int x0 = columns.low(x);

@@ -85,9 +85,7 @@ public final class SegmentationPictures {
     }
     g.dispose();
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    ImageIO.write(image, "png", tmp.toFile());
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeStream(file, out -> ImageIO.write(image, "png", out));
     return file;
   }
 

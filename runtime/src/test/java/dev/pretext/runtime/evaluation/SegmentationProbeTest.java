@@ -60,7 +60,8 @@ class SegmentationProbeTest {
     float[] features = new float[5];
     for (int k = 0; k < 2; k++) {
       for (int p = 0; p < 256; p++) {
-        SegmentationProbe.pixelFeatures(maps, data, k, p / 16, p % 16, 16, 16, features, 0);
+        SegmentationProbe.pixelFeatures(maps, data, SegmentationProbe.axes(maps, 16, 16), k, p / 16, p % 16,
+            features, 0);
         INDArray logits = Nd4j.create(features, new long[] {1, 5}).mmul(w).addRowVector(b);
         assertThat(predicted[k * 256 + p]).as("scene %d pixel %d", k, p).isEqualTo(logits.argMax(1).getInt(0));
       }
