@@ -46,11 +46,15 @@ public final class PretextCli {
     return Path.of(property == null ? "." : property);
   }
 
+  /** The plugins folder: {@code --plugins}, else {@code <home>/plugins}. */
+  Path pluginsFolder() {
+    return pluginsFolder != null ? pluginsFolder : home().resolve("plugins");
+  }
+
   /** The Guice injector for this invocation (plugins are loaded on first use). */
   Injector injector() {
     if (injector == null) {
-      Path plugins = pluginsFolder != null ? pluginsFolder : home().resolve("plugins");
-      injector = Guice.createInjector(Stage.PRODUCTION, new RuntimeModule(plugins));
+      injector = Guice.createInjector(Stage.PRODUCTION, new RuntimeModule(pluginsFolder()));
     }
     return injector;
   }

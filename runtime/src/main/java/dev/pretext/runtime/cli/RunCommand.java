@@ -1,5 +1,6 @@
 package dev.pretext.runtime.cli;
 
+import dev.pretext.runtime.ClusterRunner;
 import dev.pretext.runtime.SuiteRunner;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.config.SuiteLoader;
@@ -49,9 +50,15 @@ final class RunCommand implements Callable<Integer> {
       + " jar and data hashes it was produced with. Without it such a resume is refused, naming them.")
   boolean allowMixedProvenance;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "Run every entry (method, baseline, sweep point"
+      + " of each seed) as a task on Apache Spark: local[N], spark://HOST:7077, yarn, k8s://... The results folder"
+      + " is filled on this machine as entries finish. Needs the Spark runner add-on (README, \"On a Spark cluster\").")
+  String spark;
+
   @Override
   public Integer call() throws Exception {
-    return runSuite(parent, suiteFile, overrides, methods, out, resume, reevaluate, null, allowMixedProvenance);
+    return runSuite(parent, suiteFile, overrides, methods, out, resume, reevaluate, null, allowMixedProvenance,
+        spark);
   }
 
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
@@ -94,6 +101,26 @@ final class RunCommand implements Callable<Integer> {
   static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
       Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart, boolean allowMixedProvenance)
       throws Exception {
+    return runSuite(parent, file, overrides, methods, out, resume, reevaluate, demoStart, allowMixedProvenance, null);
+  }
+
+  /** As above; with {@code sparkMaster}, the entries run on Spark ({@code --spark}). */
+  static int runSuite(PretextCli parent, Path file, List<String> overrides, List<String> methods,
+      Path out, boolean resume, boolean reevaluate, java.time.Instant demoStart, boolean allowMixedProvenance,
+      String sparkMaster) throws Exception {
+    ClusterRunner cluster = null;
+    if (sparkMaster != null) {
+      cluster = java.util.ServiceLoader.load(ClusterRunner.class).findFirst().orElse(null);
+      String refused = cluster == null ? "--spark needs the Spark runner add-on on the class path: run through the"
+          + " launcher (bin/pretext) with the add-on in <home>/spark or PRETEXT_SPARK_HOME (README, \"On a Spark"
+          + " cluster\")" : reevaluate ? "--reevaluate measures kept encoders in the results folder, which Spark's"
+          + " executors do not see: run it without --spark" : null;
+      if (refused != null) {
+        System.err.println("error: " + refused);
+        System.err.println("Nothing was trained.");
+        return ExitCodes.BAD_CONFIG;
+      }
+    }
     resume |= reevaluate;
     PluginRegistry plugins = parent.injector().getInstance(PluginRegistry.class);
     PluginsCommand.warnAboutProblems(plugins);
@@ -124,8 +151,11 @@ final class RunCommand implements Callable<Integer> {
     System.err.println("Results: " + folder.toAbsolutePath());
     SuiteRunner.Outcome outcome;
     try {
-      outcome = parent.injector().getInstance(SuiteRunner.class)
-          .run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
+      SuiteRunner runner = parent.injector().getInstance(SuiteRunner.class);
+      outcome = cluster != null
+          ? cluster.run(new ClusterRunner.Run(runner, plugins, parent.pluginsFolder(), suite, folder, only, resume,
+              allowMixedProvenance, sparkMaster))
+          : runner.run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
     } catch (OutOfMemoryError e) {
       // JavaCPP refused an allocation above the launcher's resident limit, or the heap is full: no
       // bug, and the allocation that failed never happened, so every file written so far is whole.

@@ -1,0 +1,155 @@
+package dev.pretext.spark;
+
+import com.typesafe.config.ConfigRenderOptions;
+import dev.pretext.runtime.ClusterRunner;
+import dev.pretext.runtime.SuiteRunner;
+import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.report.ResultEntry;
+import dev.pretext.runtime.report.ResultsWriter;
+import dev.pretext.runtime.training.Checkpoints;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * {@code pretext run SUITE --spark MASTER}: the driver checks and plans the run as a local run would,
+ * submits each unit (an entry of a seed) as its own one-task Spark job, and records each entry and
+ * its files in the run folder as its job finishes. Executors run units with the runtime they find at
+ * the driver's paths (the add-on's jar and the installation's native libraries) and the plugins the
+ * job ships.
+ */
+public final class SparkSuiteRunner implements ClusterRunner {
+
+  private final PrintStream log;
+
+  public SparkSuiteRunner() {
+    this(System.err);
+  }
+
+  SparkSuiteRunner(PrintStream log) {
+    this.log = log;
+  }
+
+  @Override
+  public SuiteRunner.Outcome run(Run run) throws IOException {
+    Files.createDirectories(run.folder());
+    List<UnitRequest> units = plan(run);
+    List<String> failed = new ArrayList<>();
+    if (!units.isEmpty()) {
+      execute(run, units, failed);
+    }
+    List<ResultEntry> entries = ResultsWriter.readEntries(run.folder());
+    if (!failed.isEmpty()) {
+      log.println("!! not run on the cluster (--resume runs them again): " + String.join(", ", failed));
+    }
+    return new SuiteRunner.Outcome(run.folder(), entries, failed);
+  }
+
+  /** The units the run would produce, in run order, without the finished ones when resuming. */
+  private List<UnitRequest> plan(Run run) throws IOException {
+    Suite suite = run.suite();
+    String resolved = suite.resolved().root().render(ConfigRenderOptions.defaults().setOriginComments(false)
+        .setJson(false));
+    String plugins = run.pluginsFolder().toAbsolutePath().toString();
+    List<ResultEntry> finished = run.resume() ? ResultsWriter.readEntries(run.folder()) : List.of();
+    List<UnitRequest> units = new ArrayList<>();
+    for (long seed : suite.seeds()) {
+      Set<String> names = new LinkedHashSet<>(suite.baselines());
+      suite.methods().stream().map(Suite.MethodSpec::name)
+          .filter(n -> run.onlyMethods().isEmpty() || run.onlyMethods().contains(n)).forEach(names::add);
+      for (String name : names) {
+        if (finished.stream().noneMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok())) {
+          units.add(new UnitRequest(suite.name(), resolved, seed, name, plugins));
+        }
+      }
+    }
+    return units;
+  }
+
+  private void execute(Run run, List<UnitRequest> units, List<String> failed) throws IOException {
+    SparkConf conf = SparkSettings.of(run.master(), run.suite());
+    log.printf("Spark: %s, %d units (%s)%n", run.master(), units.size(), SparkSettings.describe(conf));
+    Path scratch = Files.createTempDirectory("pretext-spark-");
+    boolean local = run.master().startsWith("local");
+    if (local) {
+      // Tasks are threads of this JVM: they use this process's plugins and runner.
+      Node.share(run.pluginsFolder(), run.plugins(), run.runner());
+    }
+    ExecutorService waiting = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "pretext-spark-unit");
+      t.setDaemon(true);
+      return t;
+    });
+    try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+      if (!local) {
+        Path zip = PluginsArchive.of(run.pluginsFolder(), scratch.resolve("plugins.zip"));
+        spark.sc().addArchive(zip.toUri() + "#" + UnitTask.PLUGINS_ARCHIVE);
+      }
+      List<Future<?>> done = new ArrayList<>();
+      for (UnitRequest unit : units) {
+        spark.setJobDescription(unit.describe());
+        JavaFutureAction<List<UnitResult>> job =
+            spark.parallelize(List.of(unit), 1).map(new UnitTask()).collectAsync();
+        done.add(waiting.submit(() -> {
+          try {
+            record(run, job.get().get(0));
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            log.printf("!! %s failed on the cluster: %s%n", unit.describe(), cause.getMessage());
+            synchronized (failed) {
+              failed.add(unit.describe());
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the cluster", e);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        }
+      }
+    } finally {
+      waiting.shutdownNow();
+      if (local) {
+        Node.unshare(run.pluginsFolder());
+      }
+      Checkpoints.deleteRecursively(scratch);
+    }
+  }
+
+  /** Writes the unit's files into the run folder, then records its entry there. */
+  private void record(Run run, UnitResult result) throws IOException {
+    ResultEntry entry = EntryJson.read(result.entryJson());
+    EntryFiles.write(run.folder(), result.files());
+    Recorder.record(run, entry);
+    log.printf(Locale.ROOT, "== %s (seed %d) %s on %s in %.0f s%n", entry.name(), entry.seed(),
+        entry.ok() ? "finished" : "failed: " + entry.reason(), result.host(), result.seconds());
+  }
+
+  static String classPathOf(Class<?> type) {
+    return new File(type.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
+  }
+}
