@@ -1,5 +1,6 @@
 package dev.pretext.spark;
 
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.pretext.runtime.ClusterRunner;
 import dev.pretext.runtime.SuiteRunner;
@@ -62,8 +63,14 @@ public final class SparkSuiteRunner implements ClusterRunner {
   /** The units the run would produce, in run order, without the finished ones when resuming. */
   private List<UnitRequest> plan(Run run) throws IOException {
     Suite suite = run.suite();
-    String resolved = suite.resolved().root().render(ConfigRenderOptions.defaults().setOriginComments(false)
-        .setJson(false));
+    // Includes in place: the executor has no copy of the files the suite includes.
+    String text = ConfigFactory.parseFile(run.suiteFile().toFile()).root().render(
+        ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    ArrayList<String> overrides = new ArrayList<>(run.overrides());
+    if (SparkSettings.threadsPerTask(suite) == 1) {
+      // Spark gives each task one core; "auto" on an executor would look at the whole machine.
+      overrides.add("suite.threads = 1");
+    }
     String plugins = run.pluginsFolder().toAbsolutePath().toString();
     List<ResultEntry> finished = run.resume() ? ResultsWriter.readEntries(run.folder()) : List.of();
     List<UnitRequest> units = new ArrayList<>();
@@ -73,7 +80,7 @@ public final class SparkSuiteRunner implements ClusterRunner {
           .filter(n -> run.onlyMethods().isEmpty() || run.onlyMethods().contains(n)).forEach(names::add);
       for (String name : names) {
         if (finished.stream().noneMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok())) {
-          units.add(new UnitRequest(suite.name(), resolved, seed, name, plugins));
+          units.add(new UnitRequest(run.suiteFile().getFileName().toString(), text, overrides, seed, name, plugins));
         }
       }
     }

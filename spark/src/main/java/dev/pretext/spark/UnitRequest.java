@@ -1,17 +1,19 @@
 package dev.pretext.spark;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 
 /**
  * What one Spark task runs: one entry (a baseline, a method or a sweep point, by the name results use)
- * of one seed, of the suite as the driver resolved it.
+ * of one seed, of the suite the driver loaded.
  *
- * @param suiteName the suite's name, for logs
- * @param resolvedSuite the driver's resolved suite (HOCON, as {@code resolved.conf}), loaded again on the executor
+ * @param suiteFileName the suite file's name, for the executor's messages
+ * @param suiteText the suite file with its includes in place, loaded again on the executor
+ * @param overrides the run's {@code --set} overrides, then the executor's thread count
  * @param pluginsFolder the driver's plugins folder: used where the shipped archive is not unpacked (local mode)
  */
-record UnitRequest(String suiteName, String resolvedSuite, long seed, String name, String pluginsFolder)
-    implements Serializable {
+record UnitRequest(String suiteFileName, String suiteText, ArrayList<String> overrides, long seed, String name,
+    String pluginsFolder) implements Serializable {
 
   private static final long serialVersionUID = 1L;
 

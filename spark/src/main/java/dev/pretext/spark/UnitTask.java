@@ -1,7 +1,6 @@
 package dev.pretext.spark;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -37,12 +36,11 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
     Node.Runtime runtime = Node.forPlugins(pluginsFolder(request));
     Path scratch = Files.createTempDirectory("pretext-unit-");
     try {
-      Path suiteFile = scratch.resolve(request.suiteName() + ".conf");
-      Files.writeString(suiteFile, request.resolvedSuite());
-      Config resolved = ConfigFactory.parseString(request.resolvedSuite());
+      Path suiteFile = scratch.resolve(request.suiteFileName());
+      Files.writeString(suiteFile, request.suiteText());
       Path out = scratch.resolve("run");
       System.err.printf("== %s on %s%n", request.describe(), host());
-      ResultEntry entry = run(runtime, suiteFile, resolved, request, out);
+      ResultEntry entry = run(runtime, suiteFile, request, out);
       String stem = dev.pretext.runtime.report.EntryFiles.of(entry.name(), entry.seed());
       return new UnitResult(request.seed(), request.name(), EntryJson.write(entry), EntryFiles.collect(out, stem),
           host(), (System.nanoTime() - start) / 1e9);
@@ -55,9 +53,10 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
    * The unit's entry. The suite is narrowed to the unit's seed and entry by overrides (the runtime
    * runs a suite's baselines for every seed, and methods as {@code --methods} selects them).
    */
-  private static ResultEntry run(Node.Runtime runtime, Path suiteFile, Config resolved, UnitRequest request, Path out)
+  private static ResultEntry run(Node.Runtime runtime, Path suiteFile, UnitRequest request, Path out)
       throws IOException {
-    List<String> overrides = new ArrayList<>(threads(resolved));
+    Config resolved = runtime.loader().load(suiteFile, request.overrides()).resolved();
+    List<String> overrides = new ArrayList<>(request.overrides());
     overrides.add("suite.seeds = [" + request.seed() + "]");
     String baseline = baseline(resolved, request.name());
     overrides.add("suite.baselines = [" + (baseline == null ? "" : baseline) + "]");
@@ -68,12 +67,6 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
     return outcome.entries().stream()
         .filter(e -> e.name().equals(request.name()) && e.seed() == request.seed()).findFirst()
         .orElseThrow(() -> new IllegalStateException("the run of " + request.describe() + " recorded no entry for it"));
-  }
-
-  /** One native thread per task unless the suite fixes a count (Spark gives each task a core). */
-  static List<String> threads(Config resolved) {
-    String threads = resolved.hasPath("suite.threads") ? resolved.getValue("suite.threads").unwrapped().toString() : "auto";
-    return threads.equals("auto") ? List.of("suite.threads = 1") : List.of();
   }
 
   /** The element of {@code suite.baselines} named {@code name}, as HOCON, or null when it is no baseline. */

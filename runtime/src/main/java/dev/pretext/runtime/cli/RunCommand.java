@@ -153,8 +153,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       SuiteRunner runner = parent.injector().getInstance(SuiteRunner.class);
       outcome = cluster != null
-          ? cluster.run(new ClusterRunner.Run(runner, plugins, parent.pluginsFolder(), suite, folder, only, resume,
-              allowMixedProvenance, sparkMaster))
+          ? cluster.run(new ClusterRunner.Run(runner, plugins, parent.pluginsFolder(), file, overrides, suite, folder,
+              only, resume, allowMixedProvenance, sparkMaster))
           : runner.run(suite, folder, only, resume, reevaluate, allowMixedProvenance);
     } catch (OutOfMemoryError e) {
       // JavaCPP refused an allocation above the launcher's resident limit, or the heap is full: no
