@@ -50,15 +50,23 @@ final class SparkSettings {
 
   /** This JVM's class path without Spark's own jars: the runner's jar and the native libraries. */
   static List<String> executorClassPath() {
-    Path sparkJars = Path.of(SparkSuiteRunner.classPathOf(SparkConf.class)).toAbsolutePath().getParent();
+    Path sparkJars = realFolder(Path.of(SparkSuiteRunner.classPathOf(SparkConf.class)));
     List<String> entries = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry).toAbsolutePath();
-      if (!entry.isBlank() && !p.getParent().equals(sparkJars)) {
-        entries.add(p.toString());
+      if (!entry.isBlank() && !sparkJars.equals(realFolder(Path.of(entry)))) {
+        entries.add(Path.of(entry).toAbsolutePath().toString());
       }
     }
     return entries;
+  }
+
+  /** The folder holding {@code jar}, links resolved: the class path may name Spark's jars through a link. */
+  private static Path realFolder(Path jar) {
+    try {
+      return jar.toRealPath().getParent();
+    } catch (java.io.IOException e) {
+      return jar.toAbsolutePath().getParent();
+    }
   }
 
 }
