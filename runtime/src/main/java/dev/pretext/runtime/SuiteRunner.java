@@ -549,7 +549,7 @@ public final class SuiteRunner {
       }
     });
     double seconds = evaluator.evaluationSeconds();
-    evaluator.logMetrics(metrics, "");
+    evaluator.logMetrics(entry.name(), entry.seed(), metrics, "");
     return entry.withMetrics(metrics).withEvaluationSeconds(seconds);
   }
 
@@ -602,7 +602,7 @@ public final class SuiteRunner {
           workFolder(folder, EntryFiles.of(name, seed) + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
+    evaluator.logMetrics(name, seed, metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", spec.type(), seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withEncoder(encoderSpec == null ? null : encoderSpec.describe())
         .withData(spec.type().equals(Suite.BaselineSpec.SUPERVISED) ? describe(suite.data(), data.train()) : null,
@@ -658,7 +658,7 @@ public final class SuiteRunner {
       Map<String, Double> pretext =
           evaluator.pretextMetrics(trained, runner, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
       EncoderExport.keep(folder, method, seed, trained, suite, trainImages.shape());
-      evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
+      evaluator.logMetrics(method.name(), seed, metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),
