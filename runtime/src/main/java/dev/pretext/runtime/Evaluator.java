@@ -255,8 +255,9 @@ final class Evaluator {
     }
   }
 
-  void logMetrics(Map<String, Map<String, Double>> metrics, String suffix) {
-    StringBuilder line = new StringBuilder("  ");
+  /** One line of an entry's numbers, named: entries running at once log between each other's lines. */
+  void logMetrics(String name, long seed, Map<String, Map<String, Double>> metrics, String suffix) {
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   %s (seed %d):", name, seed));
     metrics.forEach((protocol, m) -> {
       line.append(String.format(Locale.ROOT, " %s %.4f/%.4f", protocol, m.get("top1"), m.get("top5")));
       if (m.containsKey("l2")) {

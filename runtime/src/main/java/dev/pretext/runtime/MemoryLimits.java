@@ -30,6 +30,12 @@ final class MemoryLimits {
    */
   static final int PER_DATA_BYTE = 8;
 
+  /**
+   * What each entry running beside the first adds ({@code suite.workers}): a conv4 step's graph,
+   * activations, augmented batches and features; the decoded data is shared.
+   */
+  static final long PER_EXTRA_ENTRY = 1024L << 20;
+
   private MemoryLimits() {}
 
   /**
@@ -38,7 +44,15 @@ final class MemoryLimits {
    * memory; 0 or less: none).
    */
   static long ceiling(long dataBytes, long limit) {
-    long ceiling = BASE + PER_DATA_BYTE * dataBytes;
+    return ceiling(dataBytes, 1, limit);
+  }
+
+  /**
+   * As {@link #ceiling(long, long)} for {@code workers} entries at once: each entry past the first
+   * adds {@link #PER_EXTRA_ENTRY} (its step's graph, activations and batches; the data is shared).
+   */
+  static long ceiling(long dataBytes, int workers, long limit) {
+    long ceiling = BASE + PER_EXTRA_ENTRY * Math.max(0, workers - 1) + PER_DATA_BYTE * dataBytes;
     return limit > 0 ? Math.min(ceiling, limit) : ceiling;
   }
 
@@ -49,8 +63,8 @@ final class MemoryLimits {
   }
 
   /** The run's ceiling for {@code dataBytes}, under JavaCPP's resident limit. */
-  static long ceiling(long dataBytes) {
-    return ceiling(dataBytes, Pointer.maxPhysicalBytes());
+  static long ceilingFor(long dataBytes, int workers) {
+    return ceiling(dataBytes, workers, Pointer.maxPhysicalBytes());
   }
 
   /**
@@ -58,11 +72,14 @@ final class MemoryLimits {
    * decoded images, under JavaCPP's limit of 12288 MB); heap 4.0 GB, tracked arrays 3072 MB
    * (from the machine's 24105 MB (MemTotal); PRETEXT_HEAP, PRETEXT_OFFHEAP, PRETEXT_MAXRSS override)}.
    */
-  static String describe(long dataBytes) {
+  static String describe(long dataBytes, int workers) {
     String machine = System.getProperty("pretext.memory");
-    return String.format(Locale.ROOT, "Memory: resident ceiling %d MB for this run (%d MB + %d x %d MB of decoded"
+    return String.format(Locale.ROOT, "Memory: resident ceiling %d MB for this run (%d MB%s + %d x %d MB of decoded"
             + " images, under JavaCPP's limit of %d MB); heap %.1f GB, tracked arrays %d MB%s",
-        ceiling(dataBytes) >> 20, BASE >> 20, PER_DATA_BYTE, Math.round(dataBytes / 1048576.0),
+        ceilingFor(dataBytes, workers) >> 20, BASE >> 20,
+        workers > 1 ? String.format(Locale.ROOT, " + %d x %d MB for entries at once", workers - 1,
+            PER_EXTRA_ENTRY >> 20) : "",
+        PER_DATA_BYTE, Math.round(dataBytes / 1048576.0),
         Pointer.maxPhysicalBytes() >> 20, Runtime.getRuntime().maxMemory() / 1073741824.0, Pointer.maxBytes() >> 20,
         machine == null ? "" : " (from the machine's " + machine + "; PRETEXT_HEAP, PRETEXT_OFFHEAP,"
             + " PRETEXT_MAXRSS override)");

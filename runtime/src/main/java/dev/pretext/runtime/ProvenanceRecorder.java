@@ -59,7 +59,7 @@ final class ProvenanceRecorder {
   }
 
   /** A method's: the encoder, its task and what the task nests; its pretraining and evaluation data. */
-  Provenance method(Suite.MethodSpec method) {
+  synchronized Provenance method(Suite.MethodSpec method) {
     List<Provenance.Component> components = new ArrayList<>(encoder(method.name(), method.encoder() != null));
     collect(ComponentKind.PRETEXT_TASK, method.task().type(),
         effective.getConfig(ConfigUtil.joinPath("methods", method.name())).root(), components);
@@ -72,7 +72,7 @@ final class ProvenanceRecorder {
   }
 
   /** A baseline's: its encoder (none for raw pixels) and the evaluation data. */
-  Provenance baseline(Suite.BaselineSpec baseline) {
+  synchronized Provenance baseline(Suite.BaselineSpec baseline) {
     Suite.ComponentSpec encoder = suite.encoderOf(baseline);
     return new Provenance(encoder == null ? List.of() : encoder(baseline.name(), baseline.encoder() != null),
         data(suite.data()));

@@ -118,14 +118,72 @@ public final class SuiteRunner {
    */
   public Outcome run(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, boolean reevaluate,
       boolean allowMixedProvenance) throws IOException {
-    resume |= reevaluate;
+    return run(suite, folder, new RunOptions(onlyMethods, resume, reevaluate, allowMixedProvenance, null));
+  }
+
+  /**
+   * What a run does beyond the suite.
+   *
+   * @param onlyMethods method names to run (empty = all)
+   * @param resume keep finished entries and continue unfinished methods from their checkpoints
+   * @param reevaluate see {@link #run(Suite, Path, Set, boolean, boolean)} (implies resume)
+   * @param allowMixedProvenance see {@link #run(Suite, Path, Set, boolean, boolean, boolean)}
+   * @param units only these entries (from {@link #plan}); null = every entry of the suite, an empty
+   *     list = the run's checks and files only (what a Spark driver does before its tasks)
+   */
+  public record RunOptions(Set<String> onlyMethods, boolean resume, boolean reevaluate,
+      boolean allowMixedProvenance, List<WorkUnit> units) {
+    public RunOptions {
+      onlyMethods = Set.copyOf(onlyMethods);
+      units = units == null ? null : List.copyOf(units);
+    }
+  }
+
+  /**
+   * The entries a run of {@code suite} into {@code folder} would produce, in run order (seed by seed,
+   * baselines then methods): all of them, or with {@code resume} those not finished in the folder.
+   * Entries a resumed run would only measure again ({@code --reevaluate}) are not planned.
+   */
+  public List<WorkUnit> plan(Suite suite, Path folder, Set<String> onlyMethods, boolean resume) throws IOException {
+    List<ResultEntry> finished = resume && Files.exists(folder.resolve("results.json"))
+        ? ResultsWriter.readEntries(folder) : List.of();
+    return units(suite, onlyMethods).stream().filter(u -> !done(finished, u.name(), u.seed())).toList();
+  }
+
+  /** Every entry of the suite, in run order. */
+  private static List<WorkUnit> units(Suite suite, Set<String> onlyMethods) {
+    List<WorkUnit> units = new ArrayList<>();
+    for (long seed : suite.seeds()) {
+      suite.baselines().forEach(b -> units.add(new WorkUnit(seed, b)));
+      suite.methods().stream().map(Suite.MethodSpec::name)
+          .filter(m -> onlyMethods.isEmpty() || onlyMethods.contains(m))
+          .forEach(m -> units.add(new WorkUnit(seed, m)));
+    }
+    return units;
+  }
+
+  /**
+   * Records {@code entry} (null: nothing new) in {@code folder}'s results as a run of {@code suite}
+   * does after each entry: under the folder's lock, replacing the entry of the same name and seed,
+   * then rewriting results.md/csv and report.html. For a driver that ran the entry elsewhere.
+   */
+  public void record(Suite suite, Path folder, ResultEntry entry) throws IOException {
+    writeResults(folder, suite, versions(), new ArrayList<>(), entry, EvaluationStamp.earlier(folder));
+  }
+
+  /** Runs the suite into {@code folder} as {@code options} say. */
+  public Outcome run(Suite suite, Path folder, RunOptions options) throws IOException {
+    boolean reevaluate = options.reevaluate();
+    boolean resume = options.resume() || reevaluate;
+    Set<String> onlyMethods = options.onlyMethods();
     if (resume) {
       ResumeCheck.requireReadable(folder);
     }
     // Temporaries of a run that was killed while writing; ours cannot be in flight yet.
     AtomicFiles.removeStale(List.of(folder, folder.resolve("figures"), folder.resolve("encoders")));
     ComputeThreads.configureFromSuite(suite.threads());
-    log.printf("Threads: %s%n", ComputeThreads.policy());
+    log.printf("Threads: %s%s%n", ComputeThreads.policy(),
+        suite.workers() > 1 ? ", " + suite.workers() + " entries at once (suite.workers)" : "");
     FashionMnist.Split data = loadData(suite.data(), suite.seeds().get(0));
     Map<Suite.DataSettings, PretrainingData> pretraining =
         PretrainingInputs.load(suite, onlyMethods, suite.seeds().get(0), log);
@@ -136,92 +194,203 @@ public final class SuiteRunner {
     }
     pretraining.values().forEach(p -> images.addAll(Arrays.asList(p.train(), p.heldOut())));
     long dataBytes = MemoryLimits.dataBytes(images);
-    NativeMemory.ceiling(MemoryLimits.ceiling(dataBytes));
-    log.println(MemoryLimits.describe(dataBytes));
+    NativeMemory.ceiling(MemoryLimits.ceilingFor(dataBytes, suite.workers()));
+    log.println(MemoryLimits.describe(dataBytes, suite.workers()));
     PretrainingInputs.check(plugins, suite, onlyMethods, data, pretraining, suite.seeds().get(0));
-    Evaluator evaluator = new Evaluator(suite, data, scenes, folder, engine, log);
-    Map<String, String> versions = versions();
+    Batch batch = new Batch(suite, folder, onlyMethods, resume, data, pretraining, scenes);
     if (resume) {
       ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins), reevaluate);
     }
-    String stamp = EvaluationStamp.of(suite.resolved());
-    String legacyStamp = EvaluationStamp.earlier(folder);
-    List<ResultEntry> entries = new ArrayList<>(resume ? stamped(ResultsWriter.readEntries(folder), legacyStamp) : List.of());
-    ProvenanceRecorder provenance = new ProvenanceRecorder(suite, plugins);
-    if (resume && !allowMixedProvenance) {
-      provenance.requireUnmixed(folder, entries, onlyMethods);
+    batch.entries.addAll(resume ? stamped(ResultsWriter.readEntries(folder), batch.legacyStamp) : List.of());
+    if (resume && !options.allowMixedProvenance()) {
+      batch.provenance.requireUnmixed(folder, batch.entries, onlyMethods);
     }
     if (!reevaluate) {
-      requireNoStaleEntries(folder, suite, onlyMethods, entries, stamp);
+      requireNoStaleEntries(folder, suite, onlyMethods, batch.entries, batch.stamp);
     }
-    writeResults(folder, suite, versions, entries, null, legacyStamp);
-    List<String> notReevaluated = new ArrayList<>();
-    for (long seed : suite.seeds()) {
-      Components components = new Components(plugins, seed, data.train().shape());
-      for (Suite.BaselineSpec spec : suite.baselineSpecs()) {
-        String baseline = spec.name();
-        if (done(entries, baseline, seed) && !stale(entries, baseline, seed, stamp)) {
-          removeLeftoverWork(folder, baseline, seed);
-          continue;
-        }
-        NativeMemory.releaseGarbage();
-        boolean again = done(entries, baseline, seed);
-        // A kept supervised encoder is measured again, not trained again (~15 min a seed on full data).
-        boolean fromKept = again && EncoderExport.isKept(folder, baseline, seed);
-        log.printf("== %s (baseline, seed %d)%s%n", baseline, seed,
-            fromKept ? ", evaluated again from its kept encoder" : again ? ", evaluated again" : "");
-        ResultEntry entry = fromKept ? keptBaselineAgain(find(entries, baseline, seed), evaluator, folder, data) : null;
-        if (entry == null) {
-          entry = baseline(spec, suite, components, data, evaluator, seed, folder)
-              .withProvenance(provenance.baseline(spec));
-        }
-        writeResults(folder, suite, versions, entries, entry.withEvaluation(stamp), legacyStamp);
-        // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
-        removeWork(workFolder(folder, baseline, seed));
-        removeWork(workFolder(folder, EntryFiles.of(baseline, seed) + "-fine-tune"));
+    batch.record(null);
+    List<WorkUnit> units = units(suite, onlyMethods).stream()
+        .filter(u -> options.units() == null || options.units().contains(u)).toList();
+    int workers = Math.max(1, Math.min(suite.workers(), units.size()));
+    if (workers == 1) {
+      for (WorkUnit unit : units) {
+        batch.run(unit);
       }
-      for (Suite.MethodSpec method : suite.methods()) {
-        if (!onlyMethods.isEmpty() && !onlyMethods.contains(method.name())) {
-          continue;
-        }
-        if (done(entries, method.name(), seed)) {
-          if (stale(entries, method.name(), seed, stamp)) {
-            NativeMemory.releaseGarbage();
-            log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
-                method.name(), method.task().type(), seed);
-            ResultEntry entry;
-            try {
-              entry = reevaluated(find(entries, method.name(), seed), evaluator, folder, data.train().shape())
-                  .withEvaluation(stamp);
-            } catch (IOException | RuntimeException | LinkageError e) {
-              // The entry keeps its earlier measurement (and stamp); the other entries go on.
-              log.printf("!! %s (seed %d) could not be evaluated again, its earlier numbers stay: %s%n",
-                  method.name(), seed, e.getMessage());
-              notReevaluated.add(method.name() + " (seed " + seed + ")");
-              continue;
-            }
-            writeResults(folder, suite, versions, entries, entry, legacyStamp);
+    } else {
+      runConcurrently(batch, units, workers);
+    }
+    return new Outcome(folder, batch.snapshot(), List.copyOf(batch.notReevaluated));
+  }
+
+  /**
+   * Runs {@code units} on {@code workers} threads, each taking the next unit when it is free. A unit
+   * that throws (a file of the run that cannot be written) stops new units from starting; the
+   * running ones finish and are recorded, then the first error is thrown.
+   */
+  private void runConcurrently(Batch batch, List<WorkUnit> units, int workers) throws IOException {
+    java.util.concurrent.ConcurrentLinkedQueue<WorkUnit> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(units);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      Thread thread = new Thread(() -> {
+        for (WorkUnit unit = queue.poll(); unit != null && failure.get() == null; unit = queue.poll()) {
+          try {
+            batch.run(unit);
+          } catch (Throwable t) {
+            failure.compareAndSet(null, t);
           }
-          removeLeftoverWork(folder, method.name(), seed);
-          continue;
         }
-        NativeMemory.releaseGarbage();
-        log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
-        Path work = workFolder(folder, method.name(), seed);
-        var sources = provenance.method(method);
-        ProvenanceRecorder.keepBesideCheckpoint(work, sources);
-        ResultEntry entry = method(method, suite, components, data, evaluator,
-            pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp)
-            .withProvenance(sources);
-        writeResults(folder, suite, versions, entries, entry, legacyStamp);
-        if (entry.ok()) {
-          removeWork(work);
-        } else {
-          log.printf("!! %s failed: %s%n", method.name(), entry.reason());
-        }
+      }, "pretext-entry-" + (w + 1));
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while entries were running");
       }
     }
-    return new Outcome(folder, entries, List.copyOf(notReevaluated));
+    Throwable t = failure.get();
+    if (t instanceof IOException e) {
+      throw e;
+    } else if (t instanceof RuntimeException e) {
+      throw e;
+    } else if (t instanceof Error e) {
+      throw e;
+    } else if (t != null) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * One run's shared state: what every entry reads (data, stamps, versions) and the folder's
+   * entries, which only {@link #record} changes (under a lock: entries may run on several threads).
+   */
+  private final class Batch {
+    final Suite suite;
+    final Path folder;
+    final Set<String> onlyMethods;
+    final boolean resume;
+    final FashionMnist.Split data;
+    final Map<Suite.DataSettings, PretrainingData> pretraining;
+    final Datasets.Scenes scenes;
+    final Map<String, String> versions = versions();
+    final String stamp;
+    final String legacyStamp;
+    final ProvenanceRecorder provenance;
+    /** The folder's entries as last read or written; guarded by this. */
+    final List<ResultEntry> entries = new ArrayList<>();
+    final List<String> notReevaluated = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Batch(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, FashionMnist.Split data,
+        Map<Suite.DataSettings, PretrainingData> pretraining, Datasets.Scenes scenes) {
+      this.suite = suite;
+      this.folder = folder;
+      this.onlyMethods = onlyMethods;
+      this.resume = resume;
+      this.data = data;
+      this.pretraining = pretraining;
+      this.scenes = scenes;
+      this.stamp = EvaluationStamp.of(suite.resolved());
+      this.legacyStamp = EvaluationStamp.earlier(folder);
+      this.provenance = new ProvenanceRecorder(suite, plugins);
+    }
+
+    synchronized List<ResultEntry> snapshot() {
+      return List.copyOf(entries);
+    }
+
+    synchronized void record(ResultEntry produced) throws IOException {
+      writeResults(folder, suite, versions, entries, produced, legacyStamp);
+    }
+
+    /** Runs one entry: measures it, measures it again, or skips it as the folder and options say. */
+    void run(WorkUnit unit) throws IOException {
+      List<ResultEntry> known = snapshot();
+      long seed = unit.seed();
+      // Each entry gets its own evaluator and registry: entries may run on several threads.
+      Evaluator evaluator = new Evaluator(suite, data, scenes, folder, engine, log);
+      Components components = new Components(plugins, seed, data.train().shape());
+      ComputeThreads.enterEntry();
+      try {
+        Suite.BaselineSpec spec = suite.baselineSpecs().stream().filter(b -> b.name().equals(unit.name()))
+            .findFirst().orElse(null);
+        if (spec != null) {
+          runBaseline(spec, seed, known, evaluator, components);
+        } else {
+          Suite.MethodSpec method = suite.methods().stream().filter(m -> m.name().equals(unit.name()))
+              .findFirst().orElseThrow(() -> new IllegalArgumentException(
+                  unit.describe() + " is neither a baseline nor a method of suite " + suite.name()));
+          runMethod(method, seed, known, evaluator, components);
+        }
+      } finally {
+        ComputeThreads.leaveEntry();
+      }
+    }
+
+    private void runBaseline(Suite.BaselineSpec spec, long seed, List<ResultEntry> known, Evaluator evaluator,
+        Components components) throws IOException {
+      String baseline = spec.name();
+      if (done(known, baseline, seed) && !stale(known, baseline, seed, stamp)) {
+        removeLeftoverWork(folder, baseline, seed);
+        return;
+      }
+      NativeMemory.releaseGarbage();
+      boolean again = done(known, baseline, seed);
+      // A kept supervised encoder is measured again, not trained again (~15 min a seed on full data).
+      boolean fromKept = again && EncoderExport.isKept(folder, baseline, seed);
+      log.printf("== %s (baseline, seed %d)%s%n", baseline, seed,
+          fromKept ? ", evaluated again from its kept encoder" : again ? ", evaluated again" : "");
+      ResultEntry entry = fromKept ? keptBaselineAgain(find(known, baseline, seed), evaluator, folder, data) : null;
+      if (entry == null) {
+        entry = baseline(spec, suite, components, data, evaluator, seed, folder).withProvenance(provenance.baseline(spec));
+      }
+      record(entry.withEvaluation(stamp));
+      // The supervised baseline's checkpoint, random-init's fine-tuning: nothing resumes them.
+      removeWork(workFolder(folder, baseline, seed));
+      removeWork(workFolder(folder, EntryFiles.of(baseline, seed) + "-fine-tune"));
+    }
+
+    private void runMethod(Suite.MethodSpec method, long seed, List<ResultEntry> known, Evaluator evaluator,
+        Components components) throws IOException {
+      if (done(known, method.name(), seed)) {
+        if (stale(known, method.name(), seed, stamp)) {
+          NativeMemory.releaseGarbage();
+          log.printf("== %s (method %s, seed %d), evaluated again from its kept encoder%n",
+              method.name(), method.task().type(), seed);
+          ResultEntry entry;
+          try {
+            entry = reevaluated(find(known, method.name(), seed), evaluator, folder, data.train().shape())
+                .withEvaluation(stamp);
+          } catch (IOException | RuntimeException | LinkageError e) {
+            // The entry keeps its earlier measurement (and stamp); the other entries go on.
+            log.printf("!! %s (seed %d) could not be evaluated again, its earlier numbers stay: %s%n",
+                method.name(), seed, e.getMessage());
+            notReevaluated.add(method.name() + " (seed " + seed + ")");
+            return;
+          }
+          record(entry);
+        }
+        removeLeftoverWork(folder, method.name(), seed);
+        return;
+      }
+      NativeMemory.releaseGarbage();
+      log.printf("== %s (method %s, seed %d)%n", method.name(), method.task().type(), seed);
+      Path work = workFolder(folder, method.name(), seed);
+      var sources = provenance.method(method);
+      ProvenanceRecorder.keepBesideCheckpoint(work, sources);
+      ResultEntry entry = method(method, suite, components, data, evaluator,
+          pretraining.get(method.pretrainingData()), seed, folder, work, resume).withEvaluation(stamp)
+          .withProvenance(sources);
+      record(entry);
+      if (entry.ok()) {
+        removeWork(work);
+      } else {
+        log.printf("!! %s failed: %s%n", method.name(), entry.reason());
+      }
+    }
   }
 
   /** Where an entry's checkpoints go while it trains: {@code work/STEM-seedS} ({@link EntryFiles}). */
@@ -276,6 +445,15 @@ public final class SuiteRunner {
   private void writeResults(Path folder, Suite suite, Map<String, String> versions, List<ResultEntry> entries,
       ResultEntry produced, String legacyStamp) throws IOException {
     Files.createDirectories(folder);
+    // The file lock keeps other processes out; a JVM may hold it once (entries on several threads,
+    // a Spark driver recording beside local tasks), hence the monitor.
+    synchronized (SuiteRunner.class) {
+      writeResultsUnderFileLock(folder, suite, versions, entries, produced, legacyStamp);
+    }
+  }
+
+  private void writeResultsUnderFileLock(Path folder, Suite suite, Map<String, String> versions,
+      List<ResultEntry> entries, ResultEntry produced, String legacyStamp) throws IOException {
     try (FileChannel lockFile = FileChannel.open(folder.resolve(".results.lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.lock()) {
@@ -371,7 +549,7 @@ public final class SuiteRunner {
       }
     });
     double seconds = evaluator.evaluationSeconds();
-    evaluator.logMetrics(metrics, "");
+    evaluator.logMetrics(entry.name(), entry.seed(), metrics, "");
     return entry.withMetrics(metrics).withEvaluationSeconds(seconds);
   }
 
@@ -424,7 +602,7 @@ public final class SuiteRunner {
           workFolder(folder, EntryFiles.of(name, seed) + "-fine-tune")));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
+    evaluator.logMetrics(name, seed, metrics, String.format(java.util.Locale.ROOT, " (%.0f s)", seconds));
     return new ResultEntry(name, "baseline", spec.type(), seed, ResultEntry.OK, null, 0, null, null, null, null,
         metrics).withEncoder(encoderSpec == null ? null : encoderSpec.describe())
         .withData(spec.type().equals(Suite.BaselineSpec.SUPERVISED) ? describe(suite.data(), data.train()) : null,
@@ -480,7 +658,7 @@ public final class SuiteRunner {
       Map<String, Double> pretext =
           evaluator.pretextMetrics(trained, runner, heldOutImages(pretraining, data, PRETEXT_METRIC_IMAGES));
       EncoderExport.keep(folder, method, seed, trained, suite, trainImages.shape());
-      evaluator.logMetrics(metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
+      evaluator.logMetrics(method.name(), seed, metrics, String.format(java.util.Locale.ROOT, " pretraining %.0f s, %.0f img/s",
           trained.seconds(), trained.imagesPerSecond()));
       return new ResultEntry(method.name(), "method", type, seed, ResultEntry.OK, null,
           trained.seconds(), trained.steps(), trained.imagesPerSecond(), trained.epochLosses(),

@@ -25,6 +25,9 @@ class MemoryLimitsTest {
     // A machine (or PRETEXT_MAXRSS) with less: its limit is the ceiling.
     assertThat(MemoryLimits.ceiling(full, 3000 * MB)).isEqualTo(3000 * MB);
     assertThat(MemoryLimits.ceiling(0, 0)).isEqualTo(MemoryLimits.BASE);
+    // Two entries at once (suite.workers = 2): one more entry's working set, the data counted once.
+    assertThat(MemoryLimits.ceiling(sample, 2, 12_288 * MB))
+        .isEqualTo(MemoryLimits.ceiling(sample, 12_288 * MB) + MemoryLimits.PER_EXTRA_ENTRY).isLessThan(4096 * MB + MB);
   }
 
   @Test
@@ -38,8 +41,8 @@ class MemoryLimitsTest {
   @Test
   void describeNamesTheCeilingAndTheFormula() {
     long sample = 7_000L * 28 * 28 * 4;
-    assertThat(MemoryLimits.describe(sample)).startsWith("Memory: resident ceiling "
-        + (MemoryLimits.ceiling(sample) >> 20) + " MB for this run (2560 MB + 8 x 21 MB of decoded images");
+    assertThat(MemoryLimits.describe(sample, 1)).startsWith("Memory: resident ceiling "
+        + (MemoryLimits.ceilingFor(sample, 1) >> 20) + " MB for this run (2560 MB + 8 x 21 MB of decoded images");
   }
 
   private static ImageSet set(int n) {

@@ -1,5 +1,6 @@
 package dev.pretext.runtime.cli;
 
+import dev.pretext.runtime.ActiveRun;
 import dev.pretext.runtime.ClusterRunner;
 import dev.pretext.runtime.SuiteRunner;
 import dev.pretext.runtime.config.Suite;
@@ -146,11 +147,17 @@ final class RunCommand implements Callable<Integer> {
       return ExitCodes.BAD_CONFIG;
     }
     if (!resume) {
+      if (ActiveRun.inUse(folder)) {
+        System.err.println("error: another run is writing into " + folder + " now; a new run would move its"
+            + " results aside. Add --resume to fill the folder beside it, or choose another --out.");
+        System.err.println("Nothing was trained.");
+        return ExitCodes.BAD_CONFIG;
+      }
       keepEarlierResults(folder);
     }
     System.err.println("Results: " + folder.toAbsolutePath());
     SuiteRunner.Outcome outcome;
-    try {
+    try (ActiveRun active = ActiveRun.hold(folder)) {
       SuiteRunner runner = parent.injector().getInstance(SuiteRunner.class);
       outcome = cluster != null
           ? cluster.run(new ClusterRunner.Run(runner, plugins, parent.pluginsFolder(), file, overrides, suite, folder,

@@ -13,7 +13,9 @@ import java.util.List;
  *     pretrain on {@code data}'s training images
  * @param encoder the suite's encoder: every method's and baseline's that does not name its own
  * @param baselineSpecs the baselines in the suite's order, each with its name and encoder
- * @param threads {@code auto} or a thread count for the native maths (ComputeThreads)
+ * @param threads {@code auto} or a thread count for the native maths (ComputeThreads); with several
+ *     workers, a fixed count is each entry's
+ * @param workers entries run at once, each on a thread of its own (1 = one after the other)
  * @param resolved the fully resolved config (defaults included), written next to the results
  */
 public record Suite(
@@ -28,6 +30,7 @@ public record Suite(
     List<BaselineSpec> baselineSpecs,
     EvaluationSettings evaluation,
     String threads,
+    int workers,
     Config resolved) {
 
   /** The baselines every report can include. */

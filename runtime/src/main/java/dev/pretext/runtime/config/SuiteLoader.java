@@ -139,6 +139,11 @@ public final class SuiteLoader {
             "must be 'auto' or a thread count of at least 1, got '" + threads + "'"));
       }
     }
+    Integer workers = read(problems, () -> s.getInt("workers"));
+    if (workers != null && workers < 1) {
+      problems.add(ConfigProblem.at(s.getValue("workers").origin(), "suite.workers",
+          "must be at least 1 (entries run at once), got " + workers));
+    }
     long firstSeed = seeds == null || seeds.isEmpty() ? 0 : seeds.get(0);
     Components components = new Components(plugins, firstSeed,
         data == null ? Suite.DataSettings.defaults().shape() : data.shape());
@@ -157,7 +162,7 @@ public final class SuiteLoader {
     }
     return new Suite(name, seeds, Path.of(s.getString("output")), data, pretrainingData, encoder,
         training, methods,
-        baselines, evaluation, threads, merged);
+        baselines, evaluation, threads, workers, merged);
   }
 
   /**

@@ -40,6 +40,8 @@ public final class ComputeThreads {
   private static long lastNanos;
   private static long lastBusyTicks = -1;
   private static long lastSelfTicks;
+  /** Entries of this process running now (suite.workers); auto shares its cores among them. */
+  private static int activeEntries;
   /** OpenMP's count on each thread, from what that thread started with. */
   private static final ThreadLocal<Integer> APPLIED_ON_THIS_THREAD = ThreadLocal.withInitial(
       () -> NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
@@ -79,6 +81,22 @@ public final class ComputeThreads {
   }
 
   /**
+   * An entry starts on the calling thread: under {@code auto}, the cores this process may use are
+   * shared among the entries running (two entries on two free cores: one thread each; when one
+   * ends, the other gets both). A fixed count is each entry's own.
+   */
+  public static synchronized void enterEntry() {
+    activeEntries++;
+    lastBusyTicks = -1;
+  }
+
+  /** The entry started by {@link #enterEntry()} on this thread has ended. */
+  public static synchronized void leaveEntry() {
+    activeEntries = Math.max(0, activeEntries - 1);
+    lastBusyTicks = -1;
+  }
+
+  /**
    * Re-applies the policy: cheap when called often (it looks at /proc at most once a second). Call
    * it from the thread that runs the native ops: OpenMP's thread count is per calling thread.
    */
@@ -110,6 +128,7 @@ public final class ComputeThreads {
     }
     if (fixed <= 0) {
       budget = wanted;
+      wanted = Math.max(1, wanted / Math.max(1, activeEntries));
     }
     apply(Math.min(wanted, atMost));
     return current;

@@ -195,6 +195,13 @@ public final class TrainingEngine {
 
   /** Creates the gradient graph now, hiding the "Added differentiated op" lines M2.1 prints. */
   static void buildGradientsQuietly(SameDiff graph) {
+    // System.out is the process's: two entries building at once must not keep each other's null stream.
+    synchronized (TrainingEngine.class) {
+      buildGradientsSilenced(graph);
+    }
+  }
+
+  private static void buildGradientsSilenced(SameDiff graph) {
     PrintStream out = System.out;
     System.setOut(new PrintStream(OutputStream.nullOutputStream()));
     try {

@@ -47,6 +47,33 @@ class RunCommandTest {
   }
 
   @Test
+  void aNewRunIntoAFolderAnotherRunIsWritingIsRefusedAndMovesNothing() throws Exception {
+    Path suite = Files.writeString(dir.resolve("suite.conf"), """
+        suite {
+          name = busy
+          data { train-limit = 100, test-limit = 50 }
+          encoder { type = tiny, width = 4 }
+          methods = [ { type = brightness } ]
+          baselines = []
+        }
+        """);
+    Path folder = Files.createDirectories(dir.resolve("busy"));
+    Files.writeString(folder.resolve("results.json"), "{\"entries\": []}");
+    try (dev.pretext.runtime.ActiveRun running = dev.pretext.runtime.ActiveRun.hold(folder)) {
+      assertThat(dev.pretext.runtime.ActiveRun.inUse(folder)).isTrue();
+      CliCapture.Result refused = CliCapture.run(dir, "run", suite.toString(), "--out", folder.toString());
+      assertThat(refused.code()).isEqualTo(ExitCodes.BAD_CONFIG);
+      assertThat(refused.err()).contains("another run is writing into " + folder).contains("--resume");
+    }
+    assertThat(folder.resolve("results.json")).hasContent("{\"entries\": []}");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("suite.conf", "busy");
+    }
+    // Once that run has ended, the folder is free again.
+    assertThat(dev.pretext.runtime.ActiveRun.inUse(folder)).isFalse();
+  }
+
+  @Test
   void anOutThatIsAFileIsRefusedNamingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("results.txt"), "not a folder");
 
