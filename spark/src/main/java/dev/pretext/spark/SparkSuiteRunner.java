@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.pretext.runtime.ClusterRunner;
 import dev.pretext.runtime.SuiteRunner;
-import dev.pretext.runtime.config.Suite;
+import dev.pretext.runtime.WorkUnit;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Checkpoints;
@@ -14,10 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,44 +45,32 @@ public final class SparkSuiteRunner implements ClusterRunner {
 
   @Override
   public SuiteRunner.Outcome run(Run run) throws IOException {
-    Files.createDirectories(run.folder());
-    List<UnitRequest> units = plan(run);
+    // The run's checks (settings, provenance, data) and files, as a local run makes them, no entry yet.
+    run.runner().run(run.suite(), run.folder(),
+        new SuiteRunner.RunOptions(run.onlyMethods(), run.resume(), false, run.allowMixedProvenance(), List.of()));
+    List<WorkUnit> units = run.runner().plan(run.suite(), run.folder(), run.onlyMethods(), run.resume());
     List<String> failed = new ArrayList<>();
     if (!units.isEmpty()) {
-      execute(run, units, failed);
+      execute(run, requests(run, units), failed);
     }
-    List<ResultEntry> entries = ResultsWriter.readEntries(run.folder());
     if (!failed.isEmpty()) {
       log.println("!! not run on the cluster (--resume runs them again): " + String.join(", ", failed));
     }
-    return new SuiteRunner.Outcome(run.folder(), entries, failed);
+    return new SuiteRunner.Outcome(run.folder(), ResultsWriter.readEntries(run.folder()), failed);
   }
 
-  /** The units the run would produce, in run order, without the finished ones when resuming. */
-  private List<UnitRequest> plan(Run run) throws IOException {
-    Suite suite = run.suite();
-    // Includes in place: the executor has no copy of the files the suite includes.
+  /** One task's request per unit: the suite file (includes in place) and the overrides executors load it with. */
+  private static List<UnitRequest> requests(Run run, List<WorkUnit> units) {
     String text = ConfigFactory.parseFile(run.suiteFile().toFile()).root().render(
         ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
     ArrayList<String> overrides = new ArrayList<>(run.overrides());
-    if (SparkSettings.threadsPerTask(suite) == 1) {
-      // Spark gives each task one core; "auto" on an executor would look at the whole machine.
-      overrides.add("suite.threads = 1");
-    }
+    // A task runs one entry; Spark gives it spark.task.cpus cores ("auto" on an executor would look at the
+    // whole machine, which other tasks share).
+    overrides.add("suite.workers = 1");
+    overrides.add("suite.threads = " + SparkSettings.threadsPerTask(run.suite()));
     String plugins = run.pluginsFolder().toAbsolutePath().toString();
-    List<ResultEntry> finished = run.resume() ? ResultsWriter.readEntries(run.folder()) : List.of();
-    List<UnitRequest> units = new ArrayList<>();
-    for (long seed : suite.seeds()) {
-      Set<String> names = new LinkedHashSet<>(suite.baselines());
-      suite.methods().stream().map(Suite.MethodSpec::name)
-          .filter(n -> run.onlyMethods().isEmpty() || run.onlyMethods().contains(n)).forEach(names::add);
-      for (String name : names) {
-        if (finished.stream().noneMatch(e -> e.name().equals(name) && e.seed() == seed && e.ok())) {
-          units.add(new UnitRequest(run.suiteFile().getFileName().toString(), text, overrides, seed, name, plugins));
-        }
-      }
-    }
-    return units;
+    return units.stream().map(u -> new UnitRequest(run.suiteFile().getFileName().toString(), text, overrides, u,
+        plugins)).toList();
   }
 
   private void execute(Run run, List<UnitRequest> units, List<String> failed) throws IOException {
@@ -108,7 +94,7 @@ public final class SparkSuiteRunner implements ClusterRunner {
       }
       List<Future<?>> done = new ArrayList<>();
       for (UnitRequest unit : units) {
-        spark.setJobDescription(unit.describe());
+        spark.setJobDescription(unit.unit().describe());
         JavaFutureAction<List<UnitResult>> job =
             spark.parallelize(List.of(unit), 1).map(new UnitTask()).collectAsync();
         done.add(waiting.submit(() -> {
@@ -116,9 +102,9 @@ public final class SparkSuiteRunner implements ClusterRunner {
             record(run, job.get().get(0));
           } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            log.printf("!! %s failed on the cluster: %s%n", unit.describe(), cause.getMessage());
+            log.printf("!! %s failed on the cluster: %s%n", unit.unit().describe(), cause.getMessage());
             synchronized (failed) {
-              failed.add(unit.describe());
+              failed.add(unit.unit().describe());
             }
           }
           return null;
@@ -151,7 +137,7 @@ public final class SparkSuiteRunner implements ClusterRunner {
   private void record(Run run, UnitResult result) throws IOException {
     ResultEntry entry = EntryJson.read(result.entryJson());
     EntryFiles.write(run.folder(), result.files());
-    Recorder.record(run, entry);
+    run.runner().record(run.suite(), run.folder(), entry);
     log.printf(Locale.ROOT, "== %s (seed %d) %s on %s in %.0f s%n", entry.name(), entry.seed(),
         entry.ok() ? "finished" : "failed: " + entry.reason(), result.host(), result.seconds());
   }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
  * @param host the executor's host, for the driver's log
  * @param seconds the task's wall time
  */
-record UnitResult(long seed, String name, String entryJson, LinkedHashMap<String, byte[]> files, String host,
+record UnitResult(String entryJson, LinkedHashMap<String, byte[]> files, String host,
     double seconds) implements Serializable {
 
   private static final long serialVersionUID = 1L;

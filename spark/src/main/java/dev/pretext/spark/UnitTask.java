@@ -1,10 +1,7 @@
 package dev.pretext.spark;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import dev.pretext.runtime.SuiteRunner;
+import dev.pretext.runtime.WorkUnit;
 import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.training.Checkpoints;
@@ -12,7 +9,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.SparkFiles;
@@ -39,50 +35,26 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
       Path suiteFile = scratch.resolve(request.suiteFileName());
       Files.writeString(suiteFile, request.suiteText());
       Path out = scratch.resolve("run");
-      System.err.printf("== %s on %s%n", request.describe(), host());
+      System.err.printf("== %s on %s%n", request.unit().describe(), host());
       ResultEntry entry = run(runtime, suiteFile, request, out);
       String stem = dev.pretext.runtime.report.EntryFiles.of(entry.name(), entry.seed());
-      return new UnitResult(request.seed(), request.name(), EntryJson.write(entry), EntryFiles.collect(out, stem),
+      return new UnitResult(EntryJson.write(entry), EntryFiles.collect(out, stem),
           host(), (System.nanoTime() - start) / 1e9);
     } finally {
       Checkpoints.deleteRecursively(scratch);
     }
   }
 
-  /**
-   * The unit's entry. The suite is narrowed to the unit's seed and entry by overrides (the runtime
-   * runs a suite's baselines for every seed, and methods as {@code --methods} selects them).
-   */
+  /** The unit's entry, run by the runtime into {@code out} as a local run with only this unit would. */
   private static ResultEntry run(Node.Runtime runtime, Path suiteFile, UnitRequest request, Path out)
       throws IOException {
-    Config resolved = runtime.loader().load(suiteFile, request.overrides()).resolved();
-    List<String> overrides = new ArrayList<>(request.overrides());
-    overrides.add("suite.seeds = [" + request.seed() + "]");
-    String baseline = baseline(resolved, request.name());
-    overrides.add("suite.baselines = [" + (baseline == null ? "" : baseline) + "]");
-    Suite suite = runtime.loader().load(suiteFile, overrides);
-    // A name no method has: the unit is a baseline, every method is left out.
-    Set<String> only = Set.of(baseline == null ? request.name() : "\u0000");
-    SuiteRunner.Outcome outcome = runtime.runner().run(suite, out, only, false);
-    return outcome.entries().stream()
-        .filter(e -> e.name().equals(request.name()) && e.seed() == request.seed()).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the run of " + request.describe() + " recorded no entry for it"));
-  }
-
-  /** The element of {@code suite.baselines} named {@code name}, as HOCON, or null when it is no baseline. */
-  static String baseline(Config resolved, String name) {
-    if (!resolved.hasPath("suite.baselines")) {
-      return null;
-    }
-    for (ConfigValue v : resolved.getList("suite.baselines")) {
-      String named = v.valueType() == ConfigValueType.STRING ? (String) v.unwrapped()
-          : v.valueType() == ConfigValueType.OBJECT && ((com.typesafe.config.ConfigObject) v).get("name") != null
-              ? String.valueOf(((com.typesafe.config.ConfigObject) v).get("name").unwrapped()) : null;
-      if (name.equals(named)) {
-        return v.render(ConfigRenderOptions.concise());
-      }
-    }
-    return null;
+    Suite suite = runtime.loader().load(suiteFile, request.overrides());
+    WorkUnit unit = request.unit();
+    SuiteRunner.Outcome outcome = runtime.runner().run(suite, out,
+        new SuiteRunner.RunOptions(Set.of(unit.name()), false, false, false, List.of(unit)));
+    return outcome.entries().stream().filter(e -> e.name().equals(unit.name()) && e.seed() == unit.seed())
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("the run of " + unit.describe() + " recorded no entry for it"));
   }
 
   /** The plugins shipped with the job where Spark unpacked them, else the driver's folder (local mode, shared disk). */
