@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import dev.pretext.runtime.ClusterRunner;
 import dev.pretext.runtime.SuiteRunner;
 import dev.pretext.runtime.WorkUnit;
+import dev.pretext.runtime.config.Suite;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
 import dev.pretext.runtime.training.Checkpoints;
@@ -14,12 +15,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,6 +32,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * job ships.
  */
 public final class SparkSuiteRunner implements ClusterRunner {
+
+  private static final long POLL_MILLIS = 200;
 
   private final PrintStream log;
 
@@ -49,14 +51,12 @@ public final class SparkSuiteRunner implements ClusterRunner {
     run.runner().run(run.suite(), run.folder(),
         new SuiteRunner.RunOptions(run.onlyMethods(), run.resume(), false, run.allowMixedProvenance(), List.of()));
     List<WorkUnit> units = run.runner().plan(run.suite(), run.folder(), run.onlyMethods(), run.resume());
-    List<String> failed = new ArrayList<>();
     if (!units.isEmpty()) {
-      execute(run, requests(run, units), failed);
+      execute(run, requests(run, units));
+    } else {
+      log.println("Spark: nothing to run, every entry is finished");
     }
-    if (!failed.isEmpty()) {
-      log.println("!! not run on the cluster (--resume runs them again): " + String.join(", ", failed));
-    }
-    return new SuiteRunner.Outcome(run.folder(), ResultsWriter.readEntries(run.folder()), failed);
+    return new SuiteRunner.Outcome(run.folder(), ResultsWriter.readEntries(run.folder()), List.of());
   }
 
   /** One task's request per unit: the suite file (includes in place) and the overrides executors load it with. */
@@ -73,59 +73,42 @@ public final class SparkSuiteRunner implements ClusterRunner {
         plugins)).toList();
   }
 
-  private void execute(Run run, List<UnitRequest> units, List<String> failed) throws IOException {
+  private void execute(Run run, List<UnitRequest> units) throws IOException {
     SparkConf conf = SparkSettings.of(run.master(), run.suite());
     log.printf("Spark: %s, %d units (%s)%n", run.master(), units.size(), SparkSettings.describe(conf));
     Path scratch = Files.createTempDirectory("pretext-spark-");
-    boolean local = run.master().startsWith("local");
+    // local / local[N]: tasks are threads of this JVM, which use this process's plugins and runner
+    // (local-cluster starts executors of their own).
+    boolean local = run.master().equals("local") || run.master().startsWith("local[");
     if (local) {
-      // Tasks are threads of this JVM: they use this process's plugins and runner.
       Node.share(run.pluginsFolder(), run.plugins(), run.runner());
     }
-    ExecutorService waiting = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "pretext-spark-unit");
-      t.setDaemon(true);
-      return t;
-    });
     try (JavaSparkContext spark = new JavaSparkContext(conf)) {
       if (!local) {
         Path zip = PluginsArchive.of(run.pluginsFolder(), scratch.resolve("plugins.zip"));
         spark.sc().addArchive(zip.toUri() + "#" + UnitTask.PLUGINS_ARCHIVE);
       }
-      List<Future<?>> done = new ArrayList<>();
+      // Every unit is a job of its own, all submitted now: Spark's FIFO scheduler starts them in run
+      // order as cores free up, and each entry is recorded as soon as its job ends.
+      Map<UnitRequest, JavaFutureAction<List<UnitResult>>> pending = new LinkedHashMap<>();
       for (UnitRequest unit : units) {
         spark.setJobDescription(unit.unit().describe());
-        JavaFutureAction<List<UnitResult>> job =
-            spark.parallelize(List.of(unit), 1).map(new UnitTask()).collectAsync();
-        done.add(waiting.submit(() -> {
-          try {
-            record(run, job.get().get(0));
-          } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            log.printf("!! %s failed on the cluster: %s%n", unit.unit().describe(), cause.getMessage());
-            synchronized (failed) {
-              failed.add(unit.unit().describe());
-            }
-          }
-          return null;
-        }));
+        pending.put(unit, spark.parallelize(List.of(unit), 1).map(new UnitTask()).collectAsync());
       }
-      for (Future<?> f : done) {
-        try {
-          f.get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while waiting for the cluster", e);
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+      while (!pending.isEmpty()) {
+        List<UnitRequest> ended = pending.entrySet().stream().filter(e -> e.getValue().isDone())
+            .map(Map.Entry::getKey).toList();
+        for (UnitRequest unit : ended) {
+          finish(run, unit, pending.remove(unit));
+        }
+        if (ended.isEmpty()) {
+          Thread.sleep(POLL_MILLIS);
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the cluster", e);
     } finally {
-      waiting.shutdownNow();
       if (local) {
         Node.unshare(run.pluginsFolder());
       }
@@ -133,13 +116,43 @@ public final class SparkSuiteRunner implements ClusterRunner {
     }
   }
 
+  /** Records an ended unit: its entry and files, or a failed entry when Spark gave up on it. */
+  private void finish(Run run, UnitRequest unit, JavaFutureAction<List<UnitResult>> job)
+      throws IOException, InterruptedException {
+    try {
+      record(run, job.get().get(0));
+    } catch (ExecutionException e) {
+      // Spark ran it spark.task.maxFailures times: recorded failed, so --resume plans it again.
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      String reason = "not run on the cluster: " + firstLine(cause.getMessage());
+      log.printf("!! %s %s%n", unit.unit().describe(), reason);
+      run.runner().record(run.suite(), run.folder(), failedEntry(run.suite(), unit.unit(), reason));
+    }
+  }
+
   /** Writes the unit's files into the run folder, then records its entry there. */
   private void record(Run run, UnitResult result) throws IOException {
     ResultEntry entry = EntryJson.read(result.entryJson());
-    EntryFiles.write(run.folder(), result.files());
+    UnitFiles.write(run.folder(), result.files());
     run.runner().record(run.suite(), run.folder(), entry);
     log.printf(Locale.ROOT, "== %s (seed %d) %s on %s in %.0f s%n", entry.name(), entry.seed(),
         entry.ok() ? "finished" : "failed: " + entry.reason(), result.host(), result.seconds());
+  }
+
+  /** The entry a unit Spark could not run leaves: failed, with what Spark said. */
+  static ResultEntry failedEntry(Suite suite, WorkUnit unit, String reason) {
+    for (Suite.BaselineSpec b : suite.baselineSpecs()) {
+      if (b.name().equals(unit.name())) {
+        return ResultEntry.failed(unit.name(), "baseline", b.type(), unit.seed(), reason);
+      }
+    }
+    String type = suite.methods().stream().filter(m -> m.name().equals(unit.name()))
+        .map(m -> m.task().type()).findFirst().orElse(null);
+    return ResultEntry.failed(unit.name(), "method", type, unit.seed(), reason);
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "(no message)" : message.lines().findFirst().orElse("").strip();
   }
 
   static String classPathOf(Class<?> type) {

@@ -38,7 +38,7 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
       System.err.printf("== %s on %s%n", request.unit().describe(), host());
       ResultEntry entry = run(runtime, suiteFile, request, out);
       String stem = dev.pretext.runtime.report.EntryFiles.of(entry.name(), entry.seed());
-      return new UnitResult(EntryJson.write(entry), EntryFiles.collect(out, stem),
+      return new UnitResult(EntryJson.write(entry), UnitFiles.collect(out, stem),
           host(), (System.nanoTime() - start) / 1e9);
     } finally {
       Checkpoints.deleteRecursively(scratch);

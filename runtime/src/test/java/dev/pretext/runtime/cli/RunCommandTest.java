@@ -74,6 +74,15 @@ class RunCommandTest {
   }
 
   @Test
+  void sparkWithoutTheRunnerOnTheClassPathIsRefusedBeforeAnythingLoads() throws Exception {
+    // The runtime's own class path has no ClusterRunner: only the launcher's --spark class path does.
+    CliCapture.Result r = CliCapture.run(dir, "run", dir.resolve("missing.conf").toString(), "--spark", "local[2]");
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_CONFIG);
+    assertThat(r.err()).contains("error: --spark needs the Spark runner add-on on the class path")
+        .contains("Nothing was trained.").doesNotContain("suite file not found");
+  }
+
+  @Test
   void anOutThatIsAFileIsRefusedNamingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("results.txt"), "not a folder");
 

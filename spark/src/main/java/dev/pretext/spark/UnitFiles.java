@@ -16,9 +16,9 @@ import java.util.stream.Stream;
  * task folder into the driver's run folder. Results, report and the summary figures are not: the
  * driver writes those when it records the entry.
  */
-final class EntryFiles {
+final class UnitFiles {
 
-  private EntryFiles() {}
+  private UnitFiles() {}
 
   /** Every file of the entry whose file stem is {@code stem} ({@code dev.pretext.runtime.report.EntryFiles}), by relative path. */
   static LinkedHashMap<String, byte[]> collect(Path folder, String stem) throws IOException {
