@@ -29,13 +29,14 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
   @Override
   public UnitResult call(UnitRequest request) throws IOException {
     long start = System.nanoTime();
-    Node.Runtime runtime = Node.forPlugins(pluginsFolder(request));
+    Path plugins = pluginsFolder(request);
+    Node.Runtime runtime = Node.forPlugins(plugins);
     Path scratch = Files.createTempDirectory("pretext-unit-");
     try {
       Path suiteFile = scratch.resolve(request.suiteFileName());
       Files.writeString(suiteFile, request.suiteText());
       Path out = scratch.resolve("run");
-      System.err.printf("== %s on %s%n", request.unit().describe(), host());
+      System.err.printf("== %s on %s, plugins from %s%n", request.unit().describe(), host(), plugins);
       ResultEntry entry = run(runtime, suiteFile, request, out);
       String stem = dev.pretext.runtime.report.EntryFiles.of(entry.name(), entry.seed());
       return new UnitResult(EntryJson.write(entry), UnitFiles.collect(out, stem),
@@ -60,7 +61,7 @@ final class UnitTask implements Function<UnitRequest, UnitResult> {
   /** The plugins shipped with the job where Spark unpacked them, else the driver's folder (local mode, shared disk). */
   private static Path pluginsFolder(UnitRequest request) {
     try {
-      Path shipped = Path.of(SparkFiles.get(PLUGINS_ARCHIVE));
+      Path shipped = Path.of(SparkFiles.get(PLUGINS_ARCHIVE)).toAbsolutePath().normalize();
       if (Files.isDirectory(shipped)) {
         return shipped;
       }

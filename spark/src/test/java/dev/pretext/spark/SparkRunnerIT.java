@@ -152,6 +152,13 @@ class SparkRunnerIT {
     String said = Files.readString(dir.resolve("driver.log"));
     assertThat(driver.exitValue()).as(said).isZero();
     assertThat(said).contains("Lost executor");
+    // Executors loaded the plugins the job shipped, unpacked in their own folders, not the driver's.
+    for (int w = 1; w <= 2; w++) {
+      if (grep(dir.resolve("worker" + w), "== ")) {
+        assertThat(grep(dir.resolve("worker" + w), "plugins from " + dir.resolve("worker" + w))).as("worker " + w)
+            .isTrue();
+      }
+    }
     assertSameAsLocal(out);
     assertThat(master.isAlive()).isTrue();
   }
