@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
+import dev.pretext.api.EncoderModule;
 import dev.pretext.api.ImageShape;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.FakePlugins;
@@ -177,7 +178,8 @@ class SegmentationFineTuneTest {
     SegmentationSet train = scenes.train().set();
     // A "trained" encoder: the same encoder's graph under another seed.
     GraphBuilder other = GraphBuilder.create(77);
-    encoder(4).create(other.scope(GraphBuilder.ENCODER_SCOPE), train.shape());
+    encoder(4).create(other.scope(GraphBuilder.ENCODER_SCOPE), train.shape())
+        .apply(other.placeholder("images", train.shape().batchShape()), train.shape(), EncoderModule.MAIN);
     SegmentationFineTuneTask task = new SegmentationFineTuneTask(train, settings(List.of(-1), 1, 1e-3),
         List.of(new long[] {4, 16, 16}), other.sameDiff());
     String[] loss = new String[1];
@@ -191,27 +193,58 @@ class SegmentationFineTuneTest {
     }
   }
 
+  /**
+   * Scenes whose classes differ only in orientation: on a black 16 × 16 canvas, a block of
+   * horizontal stripes (class 1) and one of vertical stripes (class 2), each of random position,
+   * phase and brightness; the same intensities either way, so a pixel's class is in the direction
+   * of its neighbourhood's edges alone.
+   */
+  static SegmentationSet stripes(int n, long seed) {
+    int side = 16;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    float[] images = new float[n * side * side];
+    byte[] masks = new byte[n * side * side];
+    for (int i = 0; i < n; i++) {
+      for (int cls = 1; cls <= 2; cls++) {
+        int h = 5 + random.nextInt(4);
+        int w = 5 + random.nextInt(4);
+        int y0 = random.nextInt(side - h + 1);
+        int x0 = random.nextInt(side - w + 1);
+        int phase = random.nextInt(2);
+        float bright = 0.4f + 0.6f * (float) random.nextDouble();
+        for (int y = y0; y < y0 + h; y++) {
+          for (int x = x0; x < x0 + w; x++) {
+            int along = cls == 1 ? y : x;
+            int p = i * side * side + y * side + x;
+            images[p] = (along + phase) % 2 == 0 ? bright : 0f;
+            masks[p] = (byte) cls;
+          }
+        }
+      }
+    }
+    INDArray x = Nd4j.create(images, new long[] {n, 1, side, side}, 'c');
+    return new SegmentationSet(new dev.pretext.runtime.data.ImageSet(x, new int[n], List.of("none"), "stripes"), masks,
+        List.of("background", "horizontal", "vertical"), "stripes");
+  }
+
   @Test
   void fineTuningLowersItsLossAndBeatsTheFrozenProbeOfARandomEncoder() {
-    SegmentationSet train = scenes.train().set();
-    SegmentationSet test = scenes.test().set();
-    SegmentationSettings settings = settings(List.of(1, -1), 8, 0.01);
+    SegmentationSet train = stripes(80, 1);
+    SegmentationSet test = stripes(40, 2);
+    SegmentationSettings settings = settings(List.of(1, -1), 16, 0.02);
     Suite.ProbeSettings probe = new Suite.ProbeSettings(100, 2000, 256, 1e-3, 1e-4, List.of(1e-4, 1e-2), 0.1, 1000,
         20, 5);
-    long start = System.nanoTime();
+    // The same random encoder, frozen: its two channels see orientation only by chance.
     SegmentationProbe.Result frozen = SegmentationProbe.run(
         EncoderFeatureMaps.build(encoder(2), train.shape(), settings, 1).calibrate(train.images(), 2, 64, 1),
         train, test, settings, probe, 1);
-    long mid = System.nanoTime();
     SegmentationFineTune.Result tuned = SegmentationFineTune.run(new TrainingEngine(), "random-init",
         () -> encoder(2), null, train, test, settings, 2, 1, dir.resolve("work"));
-    long end = System.nanoTime();
-    System.out.printf("frozen mIoU %.4f acc %.4f (%.1f s); fine-tuned mIoU %.4f acc %.4f (%.1f s) losses %s%n",
-        frozen.miou(), frozen.pixelAccuracy(), (mid - start) / 1e9, tuned.scores().miou(),
-        tuned.scores().pixelAccuracy(), (end - mid) / 1e9, tuned.epochLosses());
-    assertThat(tuned.steps()).isEqualTo(8 * (120 / 20));
-    assertThat(tuned.epochLosses().get(tuned.epochLosses().size() - 1)).isLessThan(tuned.epochLosses().get(0) * 0.8);
-    assertThat(tuned.scores().miou()).isGreaterThan(frozen.miou() + 0.05);
+    assertThat(tuned.steps()).isEqualTo(16 * (80 / 20));
+    assertThat(tuned.epochLosses().get(tuned.epochLosses().size() - 1)).isLessThan(tuned.epochLosses().get(0) * 0.5);
+    // Measured: frozen mIoU 0.49, fine-tuned 0.83.
+    assertThat(tuned.scores().miou()).isGreaterThan(frozen.miou() + 0.2);
+    assertThat(tuned.scores().pixelAccuracy()).isGreaterThan(frozen.pixelAccuracy());
     assertThat(tuned.scores().pictures()).hasSize(2);
     assertThat(dir.resolve("work")).doesNotExist();
   }
