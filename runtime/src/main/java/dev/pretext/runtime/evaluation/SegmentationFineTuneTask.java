@@ -88,7 +88,8 @@ public final class SegmentationFineTuneTask implements LabelledTask {
     for (int i = 0; i < stages.size(); i++) {
       long[] s = mapShapes.get(i);
       // He-normal over the concatenated maps, as a dense layer on them would be.
-      SDVariable w = head.normalVariable("stage" + (stages.get(i) + 1) + "_w", Math.sqrt(2.0 / width), s[0], classes);
+      // Named by position in `stages`: [1, -2] on a two-stage encoder reads one map twice.
+      SDVariable w = head.normalVariable("map" + i + "_w", Math.sqrt(2.0 / width), s[0], classes);
       SDVariable map = out.featureMaps().get(stages.get(i));
       // 1 × 1 convolution: [B, C, h, w] → [B·h·w, C] · [C, K] → [B, K, h, w]
       SDVariable low = map.permute(0, 2, 3, 1).reshape(-1, s[0]).mmul(w)
@@ -97,9 +98,9 @@ public final class SegmentationFineTuneTask implements LabelledTask {
       sum = sum == null ? up : sum.add(up);
     }
     SDVariable bias = head.variable("b", Nd4j.zeros(DataType.FLOAT, classes));
-    SDVariable out4 = sum.add(bias.reshape(1, classes, 1, 1));
-    logits = out4.name();
-    SDVariable loss = targets.mul(Ops.logSoftmax(sd, out4, 1)).sum().neg();
+    SDVariable scores = sum.add(bias.reshape(1, classes, 1, 1));
+    logits = scores.name();
+    SDVariable loss = targets.mul(Ops.logSoftmax(sd, scores, 1)).sum().neg();
     return new TaskGraph(loss.name(), out.representation().name(), module.representationSize());
   }
 
