@@ -112,16 +112,18 @@ class SuiteRunnerSegmentationTest {
 
   @Test
   void anEncoderWithoutFeatureMapsCostsOnlyItsSegmentationAndSaysWhy() throws Exception {
-    Suite suite = load("type = tiny, width = 8", "[random-init]", SEGMENTATION.replace("stages = [1, -1]", "stages = [-1]"));
+    Suite suite = load("type = tiny, width = 8", "[random-init]", SEGMENTATION.replace("stages = [1, -1]", "stages = [-1]")
+        .replace("pictures = 2", "pictures = 2\n fine-tune { enabled = true, epochs = 1 }"));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     SuiteRunner.Outcome outcome = new SuiteRunner(FakePlugins.registry(), new TrainingEngine(),
         new PrintStream(log, true, StandardCharsets.UTF_8)).run(suite, dir.resolve("out"), Set.of("bright"), false);
     ResultEntry random = outcome.entries().stream().filter(e -> e.name().equals("random-init")).findFirst().orElseThrow();
     assertThat(random.ok()).isTrue();
     assertThat(random.segmentation()).isNull();
+    assertThat(random.segmentationFineTuned()).isNull();
     assertThat(random.metrics()).containsKey("linear_probe");
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("segmentation of random-init failed")
-        .contains("no feature maps");
+        .contains("segmentation fine-tuning of random-init failed").contains("no feature maps");
   }
 
   @Test
