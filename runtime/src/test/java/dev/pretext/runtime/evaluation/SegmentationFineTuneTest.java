@@ -231,7 +231,7 @@ class SegmentationFineTuneTest {
   void fineTuningLowersItsLossAndBeatsTheFrozenProbeOfARandomEncoder() {
     SegmentationSet train = stripes(80, 1);
     SegmentationSet test = stripes(40, 2);
-    SegmentationSettings settings = settings(List.of(1, -1), 16, 0.02);
+    SegmentationSettings settings = settings(List.of(1, -1), 10, 0.03);
     Suite.ProbeSettings probe = new Suite.ProbeSettings(100, 2000, 256, 1e-3, 1e-4, List.of(1e-4, 1e-2), 0.1, 1000,
         20, 5);
     // The same random encoder, frozen: its two channels see orientation only by chance.
@@ -240,9 +240,9 @@ class SegmentationFineTuneTest {
         train, test, settings, probe, 1);
     SegmentationFineTune.Result tuned = SegmentationFineTune.run(new TrainingEngine(), "random-init",
         () -> encoder(2), null, train, test, settings, 2, 1, dir.resolve("work"));
-    assertThat(tuned.steps()).isEqualTo(16 * (80 / 20));
+    assertThat(tuned.steps()).isEqualTo(10 * (80 / 20));
     assertThat(tuned.epochLosses().get(tuned.epochLosses().size() - 1)).isLessThan(tuned.epochLosses().get(0) * 0.5);
-    // Measured: frozen mIoU 0.49, fine-tuned 0.83.
+    // Measured: frozen mIoU 0.49, fine-tuned 0.80.
     assertThat(tuned.scores().miou()).isGreaterThan(frozen.miou() + 0.2);
     assertThat(tuned.scores().pixelAccuracy()).isGreaterThan(frozen.pixelAccuracy());
     assertThat(tuned.scores().pictures()).hasSize(2);
