@@ -25,7 +25,7 @@ import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
-import dev.pretext.runtime.report.SegmentationScores;
+import dev.pretext.runtime.report.SegmentationResults;
 import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
@@ -601,7 +601,7 @@ public final class SuiteRunner {
     Map<String, Map<String, Double>> metrics;
     Integer batchSize = null;
     double evaluationSeconds;
-    SegmentationScores segmentation = null;
+    SegmentationResults segmentation;
     if (spec.type().equals(Suite.BaselineSpec.RAW_PIXELS)) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
@@ -673,7 +673,7 @@ public final class SuiteRunner {
       Map<String, Map<String, Double>> metrics = evaluator.pretrained(trained,
           createEncoder(encoderSpec, methodComponents), trainImages, method.name(), seed);
       double evaluationSeconds = evaluator.evaluationSeconds();
-      SegmentationScores segmentation = evaluator.segment(method.name(),
+      SegmentationResults segmentation = evaluator.segment(method.name(),
           () -> createEncoder(encoderSpec, methodComponents), trained.graph(), seed);
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(encoderSpec, components), trained.graph(),
           task, seed, work.resolve("fine-tune")));
