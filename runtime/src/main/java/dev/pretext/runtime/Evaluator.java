@@ -13,10 +13,13 @@ import dev.pretext.runtime.evaluation.EncoderFeatureMaps;
 import dev.pretext.runtime.evaluation.FineTune;
 import dev.pretext.runtime.evaluation.FrozenEncoder;
 import dev.pretext.runtime.evaluation.Protocols;
+import dev.pretext.runtime.evaluation.SegmentationFineTune;
 import dev.pretext.runtime.evaluation.SegmentationProbe;
+import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.report.Figures;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.SegmentationPictures;
+import dev.pretext.runtime.report.SegmentationResults;
 import dev.pretext.runtime.report.SegmentationScores;
 import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.TrainedMethod;
@@ -167,17 +170,21 @@ final class Evaluator {
   }
 
   /**
-   * The segmentation protocol on an encoder's feature maps, with its picture; null when the
-   * protocol is off, or when it fails (said in the log: it costs only its own numbers).
+   * The segmentation protocol on an encoder's feature maps, with its picture, and its fine-tuned
+   * variant when that is on; each null when the protocol is off, or when it fails (said in the
+   * log: a failure costs only its own numbers).
    *
    * @param trained the graph whose encoder weights are measured; null: the encoder freshly
-   *     initialized from {@code seed} (random-init)
+   *     initialized from {@code seed} (random-init, whose fine-tuning is training from scratch)
+   * @throws WriteFailedException when a fine-tuning checkpoint cannot be written: no fault of the
+   *     protocol, it stops the run as in pretraining
    */
-  SegmentationScores segment(String name, Supplier<Encoder> encoder, SameDiff trained, long seed) {
+  SegmentationResults segment(String name, Supplier<Encoder> encoder, SameDiff trained, long seed)
+      throws WriteFailedException {
     if (scenes == null) {
-      return null;
+      return SegmentationResults.NONE;
     }
-    return segmentation(name, seed, suite.evaluation().segmentation().stages(), () -> {
+    SegmentationScores frozen = segmentation(name, seed, suite.evaluation().segmentation().stages(), () -> {
       EncoderFeatureMaps maps = EncoderFeatureMaps.build(encoder.get(), scenes.train().shape(),
           suite.evaluation().segmentation(), seed);
       if (trained != null) {
@@ -185,11 +192,55 @@ final class Evaluator {
       }
       return maps.calibrate(scenes.train().images(), suite.evaluation().calibrationBatches(), 256, seed);
     });
+    return new SegmentationResults(frozen, segmentFineTuned(name, encoder, trained, seed));
   }
 
-  /** The segmentation protocol on each pixel's 3 × 3 neighbourhood (the raw-pixel baseline); null as {@link #segment}. */
-  SegmentationScores segmentRawPixels(String name, long seed) {
-    return scenes == null ? null : segmentation(name, seed, List.of(), DenseFeatures::pixelNeighbourhoods);
+  /** The segmentation protocol on each pixel's 3 × 3 neighbourhood (the raw-pixel baseline, not fine-tuned). */
+  SegmentationResults segmentRawPixels(String name, long seed) {
+    return scenes == null ? SegmentationResults.NONE
+        : new SegmentationResults(segmentation(name, seed, List.of(), DenseFeatures::pixelNeighbourhoods), null);
+  }
+
+  private SegmentationScores segmentFineTuned(String name, Supplier<Encoder> encoder, SameDiff trained, long seed)
+      throws WriteFailedException {
+    SegmentationSettings settings = suite.evaluation().segmentation();
+    if (!settings.fineTune().enabled()) {
+      return null;
+    }
+    // Under the entry's own work folder, which the runner removes once the entry is recorded.
+    Path work = folder.resolve("work").resolve(EntryFiles.of(name, seed)).resolve("segmentation-fine-tune");
+    try {
+      long start = System.nanoTime();
+      SegmentationFineTune.Result r = SegmentationFineTune.run(engine, name, encoder, trained, scenes.train(),
+          scenes.test(), settings, suite.evaluation().calibrationBatches(), seed, work);
+      double seconds = seconds(start);
+      List<Double> losses = r.epochLosses();
+      log.printf(Locale.ROOT, "   segmentation, fine-tuned: mIoU %.4f, pixel accuracy %.4f (%d steps, loss %.4f"
+          + " -> %.4f; %.0f s)%n", r.scores().miou(), r.scores().pixelAccuracy(), r.steps(), losses.get(0),
+          losses.get(losses.size() - 1), seconds);
+      drawSegmentation(name + " (seed " + seed + ", fine-tuned)", r.scores().pictures(),
+          HtmlReport.segmentationFineTunedFigure(name, seed));
+      return new SegmentationScores(r.scores().miou(), r.scores().pixelAccuracy(), r.scores().classIou(), 0,
+          (int) Math.min(Integer.MAX_VALUE, r.steps()), r.scores().fittedPixels(), settings.stages(),
+          settings.data().summary(), seconds, losses);
+    } catch (RuntimeException e) {
+      if (e instanceof UncheckedIOException u && u.getCause() instanceof WriteFailedException w) {
+        throw w;
+      }
+      log.printf("!! segmentation fine-tuning of %s failed: %s%n", name, e.getMessage());
+      return null;
+    }
+  }
+
+  private void drawSegmentation(String title, List<int[]> pictures, Path figure) {
+    if (pictures.isEmpty()) {
+      return;
+    }
+    try {
+      SegmentationPictures.write(scenes.test(), pictures, title, folder.resolve(figure));
+    } catch (IOException | RuntimeException e) {
+      log.printf("   warning: could not draw the segmentation of %s: %s%n", title, e.getMessage());
+    }
   }
 
   private SegmentationScores segmentation(String name, long seed, List<Integer> stages,
@@ -203,14 +254,7 @@ final class Evaluator {
       log.printf(Locale.ROOT, "   segmentation: mIoU %.4f, pixel accuracy %.4f (l2 %.0e, %d iterations, %d pixels;"
           + " %.0f s)%n", r.miou(), r.pixelAccuracy(), r.choice().l2(), r.choice().iterations(), r.fittedPixels(),
           seconds);
-      if (!r.pictures().isEmpty()) {
-        try {
-          SegmentationPictures.write(scenes.test(), r.pictures(), name + " (seed " + seed + ")",
-              folder.resolve(HtmlReport.segmentationFigure(name, seed)));
-        } catch (IOException | RuntimeException e) {
-          log.printf("   warning: could not draw the segmentation of %s: %s%n", name, e.getMessage());
-        }
-      }
+      drawSegmentation(name + " (seed " + seed + ")", r.pictures(), HtmlReport.segmentationFigure(name, seed));
       return new SegmentationScores(r.miou(), r.pixelAccuracy(), r.classIou(), r.choice().l2(),
           r.choice().iterations(), r.fittedPixels(), stages, settings.data().summary(), seconds);
     } catch (RuntimeException e) {

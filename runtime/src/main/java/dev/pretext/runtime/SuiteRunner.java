@@ -25,7 +25,7 @@ import dev.pretext.runtime.report.EntryFiles;
 import dev.pretext.runtime.report.HtmlReport;
 import dev.pretext.runtime.report.ResultEntry;
 import dev.pretext.runtime.report.ResultsWriter;
-import dev.pretext.runtime.report.SegmentationScores;
+import dev.pretext.runtime.report.SegmentationResults;
 import dev.pretext.runtime.report.WriteFailedException;
 import dev.pretext.runtime.training.Backend;
 import dev.pretext.runtime.training.Checkpoints;
@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,14 +151,24 @@ public final class SuiteRunner {
     return units(suite, onlyMethods).stream().filter(u -> !done(finished, u.name(), u.seed())).toList();
   }
 
-  /** Every entry of the suite, in run order. */
+  /**
+   * Every entry of the suite, in run order: seed by seed, baselines then methods; with several
+   * workers methods first, the long ones (pretraining) started before the short ones (most
+   * baselines only evaluate), so that the last to finish is not a long one started late.
+   */
   private static List<WorkUnit> units(Suite suite, Set<String> onlyMethods) {
     List<WorkUnit> units = new ArrayList<>();
     for (long seed : suite.seeds()) {
-      suite.baselines().forEach(b -> units.add(new WorkUnit(seed, b)));
-      suite.methods().stream().map(Suite.MethodSpec::name)
-          .filter(m -> onlyMethods.isEmpty() || onlyMethods.contains(m))
-          .forEach(m -> units.add(new WorkUnit(seed, m)));
+      List<WorkUnit> baselines = suite.baselines().stream().map(b -> new WorkUnit(seed, b)).toList();
+      List<WorkUnit> methods = suite.methods().stream().map(Suite.MethodSpec::name)
+          .filter(m -> onlyMethods.isEmpty() || onlyMethods.contains(m)).map(m -> new WorkUnit(seed, m)).toList();
+      if (suite.workers() > 1) {
+        units.addAll(methods);
+        units.addAll(baselines);
+      } else {
+        units.addAll(baselines);
+        units.addAll(methods);
+      }
     }
     return units;
   }
@@ -462,6 +473,9 @@ public final class SuiteRunner {
         merged.removeIf(e -> e.name().equals(produced.name()) && e.seed() == produced.seed());
         merged.add(produced);
       }
+      // The suite's order whatever order entries finished in (several run at once with workers).
+      merged.sort(Comparator.comparingInt((ResultEntry e) -> position(suite.seeds(), e.seed()))
+          .thenComparingInt(e -> position(entryNames(suite), e.name())));
       entries.clear();
       entries.addAll(merged);
       writeResultsLocked(folder, suite, versions, entries);
@@ -480,6 +494,19 @@ public final class SuiteRunner {
     }
     fractions.put("linear_probe", 1.0);
     HtmlReport.write(folder, suite.name(), versions, entries, fractions);
+  }
+
+  /** Where {@code value} is in {@code list}; after every listed one when absent (an earlier suite's entry). */
+  private static <T> int position(List<T> list, T value) {
+    int i = list.indexOf(value);
+    return i < 0 ? list.size() : i;
+  }
+
+  /** Baselines then methods, as the suite lists them: the order of results. */
+  private static List<String> entryNames(Suite suite) {
+    List<String> names = new ArrayList<>(suite.baselines());
+    suite.methods().forEach(m -> names.add(m.name()));
+    return names;
   }
 
   private static boolean done(List<ResultEntry> entries, String name, long seed) {
@@ -574,7 +601,7 @@ public final class SuiteRunner {
     Map<String, Map<String, Double>> metrics;
     Integer batchSize = null;
     double evaluationSeconds;
-    SegmentationScores segmentation = null;
+    SegmentationResults segmentation;
     if (spec.type().equals(Suite.BaselineSpec.RAW_PIXELS)) {
       INDArray train = data.train().images().reshape(data.train().size(), -1);
       INDArray test = data.test().images().reshape(data.test().size(), -1);
@@ -646,7 +673,7 @@ public final class SuiteRunner {
       Map<String, Map<String, Double>> metrics = evaluator.pretrained(trained,
           createEncoder(encoderSpec, methodComponents), trainImages, method.name(), seed);
       double evaluationSeconds = evaluator.evaluationSeconds();
-      SegmentationScores segmentation = evaluator.segment(method.name(),
+      SegmentationResults segmentation = evaluator.segment(method.name(),
           () -> createEncoder(encoderSpec, methodComponents), trained.graph(), seed);
       metrics.putAll(evaluator.fineTune(method.name(), () -> createEncoder(encoderSpec, components), trained.graph(),
           task, seed, work.resolve("fine-tune")));

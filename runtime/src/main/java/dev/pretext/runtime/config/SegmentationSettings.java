@@ -15,9 +15,10 @@ import java.util.List;
  * @param pixelsPerScene pixels of each train scene, drawn at random (seeded), that the classifier
  *     is fitted on; every pixel of every test scene is scored
  * @param pictures test scenes drawn per entry (image, true mask, predicted mask); 0 = none
+ * @param fineTune the fine-tuned variant: the encoder unfrozen and trained with the per-pixel head
  */
 public record SegmentationSettings(boolean enabled, SceneData data, List<Integer> stages, int pixelsPerScene,
-    int pictures) {
+    int pictures, FineTune fineTune) {
 
   /** The key of the block. */
   public static final String BLOCK = "suite.evaluation.segmentation";
@@ -29,9 +30,34 @@ public record SegmentationSettings(boolean enabled, SceneData data, List<Integer
     stages = List.copyOf(stages);
   }
 
+  /** Without the fine-tuned variant. */
+  public SegmentationSettings(boolean enabled, SceneData data, List<Integer> stages, int pixelsPerScene,
+      int pictures) {
+    this(enabled, data, stages, pixelsPerScene, pictures, FineTune.off());
+  }
+
   /** The protocol switched off (suites that do not mention it). */
   public static SegmentationSettings off() {
     return new SegmentationSettings(false, SceneData.defaults(), List.of(-1), 256, 6);
+  }
+
+  /**
+   * The fine-tuned variant ({@code suite.evaluation.segmentation.fine-tune}): the entry's encoder,
+   * from its trained weights (random-init's from its initialization), with a 1 × 1 convolution on
+   * the same {@code stages}, logits upsampled bilinearly to the scene, trained end to end by Adam on
+   * per-pixel cross-entropy over the train scenes and scored as the frozen probe is.
+   *
+   * @param enabled off by default: it trains a network per entry
+   * @param epochs passes over the train scenes
+   * @param learningRate Adam's step size, for the encoder and the head alike
+   * @param batchSize scenes per step
+   */
+  public record FineTune(boolean enabled, int epochs, double learningRate, int batchSize) {
+
+    /** The variant switched off, at the reference's defaults. */
+    public static FineTune off() {
+      return new FineTune(false, 5, 1e-3, 32);
+    }
   }
 
   /**
@@ -113,9 +139,14 @@ public record SegmentationSettings(boolean enabled, SceneData data, List<Integer
       throw Settings.bad(merged, b + ".stages", "must list distinct stages, 1 = the first, -1 = the last,"
           + " got " + stages);
     }
+    String f = b + ".fine-tune";
+    FineTune fineTune = new FineTune(merged.getBoolean(f + ".enabled"),
+        Settings.intIn(merged, f + ".epochs", 1, 10_000),
+        Settings.doubleIn(merged, f + ".learning-rate", 1e-8, 10),
+        Settings.intIn(merged, f + ".batch-size", 2, 65_536));
     return new SegmentationSettings(enabled, data, stages,
         Settings.intIn(merged, b + ".pixels-per-scene", 1, 1_000_000),
-        Settings.intIn(merged, b + ".pictures", 0, 64));
+        Settings.intIn(merged, b + ".pictures", 0, 64), fineTune);
   }
 
   /**

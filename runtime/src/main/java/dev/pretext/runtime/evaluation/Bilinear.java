@@ -13,6 +13,7 @@ package dev.pretext.runtime.evaluation;
  */
 final class Bilinear {
 
+  private final int in;
   private final int[] low;
   private final int[] high;
   private final float[] highWeight;
@@ -22,6 +23,7 @@ final class Bilinear {
     if (in < 1 || out < 1) {
       throw new IllegalArgumentException("sizes must be positive, got " + in + " -> " + out);
     }
+    this.in = in;
     low = new int[out];
     high = new int[out];
     highWeight = new float[out];
@@ -48,6 +50,23 @@ final class Bilinear {
   /** The weight of the upper sample; the lower one's is 1 minus it. */
   float highWeight(int o) {
     return highWeight[o];
+  }
+
+  /**
+   * This map as a matrix {@code [in, out]}: column {@code o} holds output sample o's weights, so a
+   * row vector of {@code in} samples times it is the resampled row. The fine-tuned segmenter
+   * upsamples its logits in the graph with two such products (rows, then columns), which SameDiff
+   * differentiates, instead of libnd4j's {@code resize_bilinear}, whose op breaks gradient
+   * creation in M2.1.
+   */
+  float[][] matrix() {
+    int out = low.length;
+    float[][] m = new float[in][out];
+    for (int o = 0; o < out; o++) {
+      m[low[o]][o] += 1 - highWeight[o];
+      m[high[o]][o] += highWeight[o];
+    }
+    return m;
   }
 
   /**

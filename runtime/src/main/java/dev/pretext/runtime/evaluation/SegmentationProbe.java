@@ -43,6 +43,7 @@ public final class SegmentationProbe {
    * @param classIou IoU per class name; a class absent from the test masks and never predicted is
    *     left out (one predicted but absent scores 0 and is not in the mIoU)
    * @param pictures predicted masks of the first test scenes, row-major, for the report's pictures
+   * @param choice the probe's L2 and L-BFGS iterations; null for the fine-tuned segmenter
    * @param fittedPixels train pixels the classifier was fitted on
    */
   public record Result(double miou, double pixelAccuracy, Map<String, Double> classIou, LinearProbe.Choice choice,
@@ -64,23 +65,41 @@ public final class SegmentationProbe {
       fitted = LinearProbe.fit(x, samples.labels, classes, probe, seed);
     }
     LinearHead head = fitted.head();
+    Tally tally = tally(test, settings.pictures(), BATCH,
+        idx -> predict(features.of(test.batch(idx)), head, test.shape().height(), test.shape().width()));
+    return score(tally.confusion(), train.classNames(), fitted.choice(), samples.rows, tally.pictures());
+  }
+
+  /**
+   * What a segmenter predicted on every test pixel: the confusion matrix {@code [truth][predicted]}
+   * over labelled pixels, and the predicted masks of the first test scenes.
+   */
+  record Tally(long[][] confusion, List<int[]> pictures) {}
+
+  /**
+   * Runs {@code predict} (scene indices → a class per pixel, {@code B·H·W} row-major per scene) over
+   * the test scenes in batches of {@code batch} and tallies it against the masks; ignored pixels
+   * count nowhere. The frozen probe and the fine-tuned segmenter are scored by it alike.
+   */
+  static Tally tally(SegmentationSet test, int pictures, int batch, java.util.function.Function<int[], int[]> predict) {
+    int classes = test.classCount();
     long[][] confusion = new long[classes][classes];
-    List<int[]> pictures = new ArrayList<>();
-    for (int start = 0; start < test.size(); start += BATCH) {
-      int[] idx = IntStream.range(start, Math.min(test.size(), start + BATCH)).toArray();
-      int[] predicted = predict(features.of(test.batch(idx)), head, test.shape().height(), test.shape().width());
+    List<int[]> drawn = new ArrayList<>();
+    int plane = test.shape().height() * test.shape().width();
+    for (int start = 0; start < test.size(); start += batch) {
+      int[] idx = IntStream.range(start, Math.min(test.size(), start + batch)).toArray();
+      int[] predicted = predict.apply(idx);
       int[] truth = test.masksOf(idx);
       for (int i = 0; i < truth.length; i++) {
         if (truth[i] != SegmentationSet.IGNORE) {
           confusion[truth[i]][predicted[i]]++;
         }
       }
-      int plane = test.shape().height() * test.shape().width();
-      for (int k = 0; k < idx.length && pictures.size() < settings.pictures(); k++) {
-        pictures.add(java.util.Arrays.copyOfRange(predicted, k * plane, (k + 1) * plane));
+      for (int k = 0; k < idx.length && drawn.size() < pictures; k++) {
+        drawn.add(java.util.Arrays.copyOfRange(predicted, k * plane, (k + 1) * plane));
       }
     }
-    return score(confusion, train.classNames(), fitted.choice(), samples.rows, pictures);
+    return new Tally(confusion, drawn);
   }
 
   /** The train pixels' features {@code [rows, D]} and labels. */

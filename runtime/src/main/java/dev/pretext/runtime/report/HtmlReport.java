@@ -33,6 +33,11 @@ public final class HtmlReport {
     return Path.of("figures", EntryFiles.of(name, seed) + "-segmentation.png");
   }
 
+  /** The fine-tuned segmenter's picture of one entry, relative to the run folder. */
+  public static Path segmentationFineTunedFigure(String name, long seed) {
+    return Path.of("figures", EntryFiles.of(name, seed) + "-segmentation-fine-tuned.png");
+  }
+
   /** Draws the summary plots and writes {@code report.html} into {@code folder}. */
   public static Path write(Path folder, String suite, Map<String, String> versions, List<ResultEntry> entries,
       Map<String, Double> fractionsByProtocol) throws IOException {
@@ -69,8 +74,10 @@ public final class HtmlReport {
       Path nn = folder.resolve(neighboursFigure(e.name(), e.seed()));
       Path pca = folder.resolve(pcaFigure(e.name(), e.seed()));
       Path segmentation = folder.resolve(segmentationFigure(e.name(), e.seed()));
+      Path fineTuned = folder.resolve(segmentationFineTunedFigure(e.name(), e.seed()));
       List<Path> visuals = visuals(folder.resolve("visuals").resolve(EntryFiles.of(e.name(), e.seed())));
-      if (!Files.exists(nn) && !Files.exists(pca) && !Files.exists(segmentation) && visuals.isEmpty()) {
+      if (!Files.exists(nn) && !Files.exists(pca) && !Files.exists(segmentation) && !Files.exists(fineTuned)
+          && visuals.isEmpty()) {
         continue;
       }
       html.append("<h3>").append(escape(e.name())).append(" (seed ").append(e.seed()).append(")</h3>\n");
@@ -82,6 +89,9 @@ public final class HtmlReport {
       }
       if (Files.exists(segmentation)) {
         html.append(image(segmentation, e.name() + " segmentation"));
+      }
+      if (Files.exists(fineTuned)) {
+        html.append(image(fineTuned, e.name() + " segmentation, fine-tuned"));
       }
       for (Path v : visuals) {
         html.append(image(v, e.name() + " " + v.getFileName()));
@@ -166,23 +176,32 @@ public final class HtmlReport {
     return t.append("</table>\n").toString();
   }
 
-  /** The segmentation protocol's mIoU, pixel accuracy and per-class IoU, when any entry has them. */
+  /** The segmentation protocol's tables (frozen probe, then fine-tuned), each when any entry has it. */
   private static String segmentationTable(List<ResultEntry> entries) {
-    List<String> classes = ResultsWriter.segmentationClasses(entries);
-    if (classes.isEmpty()) {
+    return segmentationTable(entries, ResultsWriter.FROZEN, "Segmentation (linear probe per pixel on the test scenes)")
+        + segmentationTable(entries, ResultsWriter.FINE_TUNED,
+            "Segmentation, fine-tuned (encoder and 1x1 head trained together on the train scenes)");
+  }
+
+  /** mIoU, pixel accuracy and per-class IoU of {@code scores}. */
+  private static String segmentationTable(List<ResultEntry> entries,
+      java.util.function.Function<ResultEntry, SegmentationScores> scores, String title) {
+    Map<String, List<ResultEntry>> byName = ResultsWriter.withSegmentation(entries, scores);
+    if (byName.isEmpty()) {
       return "";
     }
-    StringBuilder t = new StringBuilder("<h2>Segmentation (linear probe per pixel on the test scenes)</h2>\n"
+    List<String> classes = ResultsWriter.segmentationClasses(entries);
+    StringBuilder t = new StringBuilder("<h2>" + escape(title) + "</h2>\n"
         + "<table>\n<tr><th>name</th><th>mIoU</th><th>pixel accuracy</th>");
     classes.forEach(c -> t.append("<th>").append(escape(c)).append("</th>"));
     t.append("</tr>\n");
-    for (var group : ResultsWriter.withSegmentation(entries).entrySet()) {
+    for (var group : byName.entrySet()) {
       t.append("<tr><td>").append(escape(group.getKey())).append("</td>");
-      t.append("<td>").append(format(group.getValue().stream().mapToDouble(e -> e.segmentation().miou()).toArray()))
+      t.append("<td>").append(format(group.getValue().stream().mapToDouble(e -> scores.apply(e).miou()).toArray()))
           .append("</td><td>").append(format(group.getValue().stream()
-              .mapToDouble(e -> e.segmentation().pixelAccuracy()).toArray())).append("</td>");
+              .mapToDouble(e -> scores.apply(e).pixelAccuracy()).toArray())).append("</td>");
       for (String c : classes) {
-        double[] v = group.getValue().stream().map(e -> e.segmentation().classIou().get(c)).filter(x -> x != null)
+        double[] v = group.getValue().stream().map(e -> scores.apply(e).classIou().get(c)).filter(x -> x != null)
             .mapToDouble(Double::doubleValue).toArray();
         t.append("<td>").append(v.length == 0 ? "" : format(v)).append("</td>");
       }

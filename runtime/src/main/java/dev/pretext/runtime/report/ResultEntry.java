@@ -30,6 +30,8 @@ import java.util.Map;
  *     of the train and test images, every probe and kNN (not fine-tuning, figures or pretraining);
  *     null for failed entries and in results written before it was recorded
  * @param segmentation the segmentation protocol's scores; null when it is off or failed for this entry
+ * @param segmentationFineTuned the fine-tuned segmentation variant's scores (encoder unfrozen); null
+ *     when it is off, failed, or does not apply (raw pixels)
  * @param encoder the encoder the entry trained or used, its type and the settings written for it
  *     (e.g. {@code conv4} or {@code conv4 channels=[16, 32]}); null for raw pixels and in results
  *     written before it was recorded
@@ -58,6 +60,7 @@ public record ResultEntry(
     Provenance provenance,
     Double evaluationSeconds,
     SegmentationScores segmentation,
+    SegmentationScores segmentationFineTuned,
     String encoder,
     SweepPoint sweep) {
 
@@ -69,14 +72,14 @@ public record ResultEntry(
       double pretrainingSeconds, Long steps, Double imagesPerSecond, List<Double> epochLosses,
       List<Double> stepLosses, Map<String, Map<String, Double>> metrics) {
     this(name, kind, type, seed, status, reason, pretrainingSeconds, steps, imagesPerSecond,
-        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null, null, null);
+        epochLosses, stepLosses, metrics, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The same entry, naming the data it was trained and evaluated on. */
   public ResultEntry withData(String pretraining, String evaluation) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretraining, evaluation, pretext, evaluatedWith, batchSize,
-        provenance, evaluationSeconds, segmentation, encoder, sweep);
+        provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry with the method's pretext-task metrics, in their order (an empty map is left out). */
@@ -85,63 +88,64 @@ public record ResultEntry(
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData,
         values == null || values.isEmpty() ? null
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values)),
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry, stamped with the frozen protocols' settings its metrics come from. */
   public ResultEntry withEvaluation(String settings) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext, settings,
-        batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
+        batchSize, provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry with other metrics (re-evaluated), everything else kept. */
   public ResultEntry withMetrics(Map<String, Map<String, Double>> values) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, values, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, sweep);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry, recording the batch size its pretraining used. */
   public ResultEntry withBatchSize(Integer used) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, used, provenance, evaluationSeconds, segmentation, encoder, sweep);
+        evaluatedWith, used, provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry, recording what produced it. */
   public ResultEntry withProvenance(Provenance sources) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation, encoder, sweep);
+        evaluatedWith, batchSize, sources, evaluationSeconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
   /** The same entry, recording how long its frozen protocols took. */
   public ResultEntry withEvaluationSeconds(Double seconds) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, seconds, segmentation, encoder, sweep);
+        evaluatedWith, batchSize, provenance, seconds, segmentation, segmentationFineTuned, encoder, sweep);
   }
 
-  /** The same entry with the segmentation protocol's scores (null: none). */
-  public ResultEntry withSegmentation(SegmentationScores scores) {
+  /** The same entry with the segmentation protocol's frozen and fine-tuned scores (either null: none). */
+  public ResultEntry withSegmentation(SegmentationResults results) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, scores, encoder, sweep);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, results.frozen(), results.fineTuned(), encoder,
+        sweep);
   }
 
   /** The same entry, naming the encoder it trained or used (null: none). */
   public ResultEntry withEncoder(String description) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, description, sweep);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, segmentationFineTuned, description, sweep);
   }
 
   /** The same entry, recording the sweep point it is (null: none). */
   public ResultEntry withSweep(SweepPoint point) {
     return new ResultEntry(name, kind, type, seed, status, reason, pretrainingSeconds, steps,
         imagesPerSecond, epochLosses, stepLosses, metrics, pretrainingData, evaluationData, pretext,
-        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, encoder, point);
+        evaluatedWith, batchSize, provenance, evaluationSeconds, segmentation, segmentationFineTuned, encoder, point);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes a run's {@code results.json}, {@code results.md}, {@code results.csv} and
@@ -338,41 +339,59 @@ public final class ResultsWriter {
     return md.toString();
   }
 
-  /** The class names of every segmentation result, in first-seen order; empty when none. */
+  /** The frozen probe's scores of an entry (results.json's {@code segmentation}). */
+  static final Function<ResultEntry, SegmentationScores> FROZEN = ResultEntry::segmentation;
+  /** The fine-tuned variant's scores of an entry (results.json's {@code segmentationFineTuned}). */
+  static final Function<ResultEntry, SegmentationScores> FINE_TUNED = ResultEntry::segmentationFineTuned;
+
+  /** The class names of every segmentation result of either kind, in first-seen order; empty when none. */
   static List<String> segmentationClasses(List<ResultEntry> entries) {
     java.util.LinkedHashSet<String> classes = new java.util.LinkedHashSet<>();
-    entries.stream().filter(e -> e.ok() && e.segmentation() != null)
-        .forEach(e -> classes.addAll(e.segmentation().classIou().keySet()));
+    for (var scores : List.of(FROZEN, FINE_TUNED)) {
+      entries.stream().filter(e -> e.ok() && scores.apply(e) != null)
+          .forEach(e -> classes.addAll(scores.apply(e).classIou().keySet()));
+    }
     return List.copyOf(classes);
   }
 
-  /** The entries with segmentation scores, by name. */
-  static Map<String, List<ResultEntry>> withSegmentation(List<ResultEntry> entries) {
+  /** The entries with {@code scores}, by name. */
+  static Map<String, List<ResultEntry>> withSegmentation(List<ResultEntry> entries,
+      Function<ResultEntry, SegmentationScores> scores) {
     Map<String, List<ResultEntry>> byName = new LinkedHashMap<>();
-    entries.stream().filter(e -> e.ok() && e.segmentation() != null)
+    entries.stream().filter(e -> e.ok() && scores.apply(e) != null)
         .forEach(e -> byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e));
     return byName;
   }
 
-  /** The segmentation protocol's table: mIoU, pixel accuracy, IoU per class; empty when no entry has one. */
+  /**
+   * The segmentation protocol's tables, the frozen probe's and then the fine-tuned variant's: mIoU,
+   * pixel accuracy, IoU per class; each left out when no entry has it.
+   */
   static String segmentationTable(List<ResultEntry> entries) {
-    List<String> classes = segmentationClasses(entries);
-    if (classes.isEmpty()) {
+    return segmentationTable(entries, FROZEN, "Segmentation: linear probe per pixel on the test scenes")
+        + segmentationTable(entries, FINE_TUNED,
+            "Segmentation, fine-tuned: encoder and 1x1 head trained together on the train scenes");
+  }
+
+  private static String segmentationTable(List<ResultEntry> entries, Function<ResultEntry, SegmentationScores> scores,
+      String title) {
+    Map<String, List<ResultEntry>> byName = withSegmentation(entries, scores);
+    if (byName.isEmpty()) {
       return "";
     }
-    StringBuilder md = new StringBuilder("\n## Segmentation: linear probe per pixel on the test scenes\n\n"
-        + "| name | mIoU | pixel accuracy |");
+    List<String> classes = segmentationClasses(entries);
+    StringBuilder md = new StringBuilder("\n## " + title + "\n\n| name | mIoU | pixel accuracy |");
     classes.forEach(c -> md.append(' ').append(c).append(" |"));
     md.append("\n|---|---|---|");
     classes.forEach(c -> md.append("---|"));
     md.append('\n');
-    for (var group : withSegmentation(entries).entrySet()) {
+    for (var group : byName.entrySet()) {
       List<ResultEntry> list = group.getValue();
       md.append("| ").append(group.getKey()).append(" | ")
-          .append(meanStd(list.stream().mapToDouble(e -> e.segmentation().miou()).toArray())).append(" | ")
-          .append(meanStd(list.stream().mapToDouble(e -> e.segmentation().pixelAccuracy()).toArray())).append(" |");
+          .append(meanStd(list.stream().mapToDouble(e -> scores.apply(e).miou()).toArray())).append(" | ")
+          .append(meanStd(list.stream().mapToDouble(e -> scores.apply(e).pixelAccuracy()).toArray())).append(" |");
       for (String c : classes) {
-        md.append(' ').append(meanStd(list.stream().map(e -> e.segmentation().classIou().get(c))
+        md.append(' ').append(meanStd(list.stream().map(e -> scores.apply(e).classIou().get(c))
             .filter(x -> x != null).mapToDouble(Double::doubleValue).toArray())).append(" |");
       }
       md.append('\n');
@@ -393,9 +412,13 @@ public final class ResultsWriter {
     List<String> segmentationClasses = segmentationClasses(entries);
     StringBuilder csv = new StringBuilder("name,kind,type,seed,status,pretraining_seconds,steps,images_per_second");
     columns.forEach(c -> csv.append(',').append(c[0]).append('_').append(c[1]));
-    if (!segmentationClasses.isEmpty()) {
-      csv.append(",segmentation_miou,segmentation_pixel_accuracy");
-      segmentationClasses.forEach(c -> csv.append(",segmentation_iou_").append(c.replace(',', ' ').replace(' ', '_')));
+    boolean frozen = !withSegmentation(entries, FROZEN).isEmpty();
+    boolean fineTuned = !withSegmentation(entries, FINE_TUNED).isEmpty();
+    if (frozen) {
+      segmentationHeader(csv, "segmentation", segmentationClasses);
+    }
+    if (fineTuned) {
+      segmentationHeader(csv, "segmentation_fine_tuned", segmentationClasses);
     }
     csv.append(",encoder,reason\n");
     for (ResultEntry e : entries) {
@@ -408,20 +431,31 @@ public final class ResultsWriter {
         Double v = e.metrics().getOrDefault(c[0], Map.of()).get(c[1]);
         csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
       }
-      if (!segmentationClasses.isEmpty()) {
-        SegmentationScores sc = e.segmentation();
-        csv.append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.miou()))
-            .append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.pixelAccuracy()));
-        for (String c : segmentationClasses) {
-          Double v = sc == null ? null : sc.classIou().get(c);
-          csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
-        }
+      if (frozen) {
+        segmentationCells(csv, e.segmentation(), segmentationClasses);
+      }
+      if (fineTuned) {
+        segmentationCells(csv, e.segmentationFineTuned(), segmentationClasses);
       }
       String reason = e.reason() == null ? "" : '"' + e.reason().replace("\"", "\"\"") + '"';
       String encoder = e.encoder() == null ? "" : '"' + e.encoder().replace("\"", "\"\"") + '"';
       csv.append(',').append(encoder).append(',').append(reason).append('\n');
     }
     return csv.toString();
+  }
+
+  private static void segmentationHeader(StringBuilder csv, String prefix, List<String> classes) {
+    csv.append(',').append(prefix).append("_miou,").append(prefix).append("_pixel_accuracy");
+    classes.forEach(c -> csv.append(',').append(prefix).append("_iou_").append(c.replace(',', ' ').replace(' ', '_')));
+  }
+
+  private static void segmentationCells(StringBuilder csv, SegmentationScores sc, List<String> classes) {
+    csv.append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.miou()))
+        .append(',').append(sc == null ? "" : String.format(Locale.ROOT, "%.4f", sc.pixelAccuracy()));
+    for (String c : classes) {
+      Double v = sc == null ? null : sc.classIou().get(c);
+      csv.append(',').append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v));
+    }
   }
 
   private static String meanStd(List<ResultEntry> entries, String protocol, String metric) {

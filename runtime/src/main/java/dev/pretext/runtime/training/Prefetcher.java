@@ -67,8 +67,8 @@ final class Prefetcher implements AutoCloseable {
           int[] idx = java.util.Arrays.copyOfRange(order, b * size, (b + 1) * size);
           Map<String, INDArray> batch;
           try {
-            batch = task instanceof SupervisedTask supervised
-                ? supervised.prepareLabelled(data.batch(idx), data.labelsOf(idx))
+            batch = task instanceof LabelledTask labelled
+                ? labelled.prepareLabelled(data, idx)
                 : task.prepare(data.batch(idx), augment);
           } catch (RuntimeException e) {
             // The trainer's step number: the epochs before a max-steps cut are whole.

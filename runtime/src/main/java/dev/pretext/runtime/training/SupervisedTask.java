@@ -5,10 +5,10 @@ import dev.pretext.api.ImageShape;
 import dev.pretext.api.PretextTask;
 import dev.pretext.api.graph.GraphBuilder;
 import dev.pretext.runtime.EncoderExport;
+import dev.pretext.runtime.data.ImageSet;
 import dev.pretext.runtime.evaluation.RepresentationGraph;
 import dev.pretext.toolkit.graph.Ops;
 import java.util.Map;
-import java.util.Random;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * fine-tuning (a pretext task's representation, from its pretrained encoder's weights). Not a
  * plugin: it needs the labels, which the SPI deliberately never hands to a pretext task.
  */
-public final class SupervisedTask implements PretextTask {
+public final class SupervisedTask implements LabelledTask {
 
   /** The placeholder of the labeled images, {@code [N, C, H, W]} as the dataset gives them. */
   public static final String IMAGES = RepresentationGraph.INPUT;
@@ -85,13 +85,11 @@ public final class SupervisedTask implements PretextTask {
     return h.variable().mmul(w).add(b);
   }
 
-  @Override
-  public Map<String, INDArray> prepare(INDArray images, Random random) {
-    throw new IllegalStateException("the supervised reference needs labels: use prepareLabelled");
-  }
-
   /** The step's inputs: the images and their one-hot labels. */
-  Map<String, INDArray> prepareLabelled(INDArray images, int[] labels) {
+  @Override
+  public Map<String, INDArray> prepareLabelled(ImageSet data, int[] indices) {
+    INDArray images = data.batch(indices);
+    int[] labels = data.labelsOf(indices);
     INDArray oneHot = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
     for (int i = 0; i < labels.length; i++) {
       oneHot.putScalar(i, labels[i], 1f);

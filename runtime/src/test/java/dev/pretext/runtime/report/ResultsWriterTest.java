@@ -78,6 +78,40 @@ class ResultsWriterTest {
     assertThat(ResultsWriter.markdown("s", Map.of(), List.of(entry("rot", 1, 0.8)))).doesNotContain("Linear probes:");
   }
 
+  private static SegmentationScores segmentation(double miou, List<Double> epochLosses) {
+    Map<String, Double> iou = new java.util.LinkedHashMap<>();
+    iou.put("background", 0.9);
+    iou.put("coat", miou * 2 - 0.9);
+    return new SegmentationScores(miou, 0.8, iou, epochLosses == null ? 1e-4 : 0, epochLosses == null ? 40 : 12, 5000,
+        List.of(-1), "scenes", 3.0, epochLosses);
+  }
+
+  @Test
+  void theFineTunedSegmentationHasItsOwnTableAndColumnsAndReadsBack() throws Exception {
+    ResultEntry tuned = entry("rot", 1, 0.8).withSegmentation(
+        new SegmentationResults(segmentation(0.5, null), segmentation(0.6, List.of(1.2, 0.7))));
+    // Raw pixels: frozen only.
+    ResultEntry raw = entry("raw", 1, 0.7).withSegmentation(new SegmentationResults(segmentation(0.4, null), null));
+    String md = ResultsWriter.markdown("s", Map.of(), List.of(tuned, raw));
+    assertThat(md).contains("## Segmentation: linear probe per pixel on the test scenes")
+        .contains("## Segmentation, fine-tuned: encoder and 1x1 head trained together on the train scenes")
+        .contains("| rot | 0.5000 | 0.8000 | 0.9000 | 0.1000 |").contains("| rot | 0.6000 | 0.8000 | 0.9000 | 0.3000 |");
+    String fineTunedTable = md.substring(md.indexOf("## Segmentation, fine-tuned"));
+    assertThat(fineTunedTable).doesNotContain("| raw |");
+    assertThat(ResultsWriter.csv(List.of(tuned, raw))).contains(
+        ",segmentation_miou,segmentation_pixel_accuracy,segmentation_iou_background,segmentation_iou_coat"
+            + ",segmentation_fine_tuned_miou,segmentation_fine_tuned_pixel_accuracy")
+        .contains(",0.5000,0.8000,0.9000,0.1000,0.6000,0.8000,0.9000,0.3000,")
+        .contains(",0.4000,0.8000,0.9000,-0.1000,,,,,");
+    ResultsWriter.write(dir, "s", ConfigFactory.parseString("suite.name = s"), Map.of(), List.of(tuned, raw));
+    assertThat(dir.resolve("results.json")).content().contains("\"segmentationFineTuned\"")
+        .contains("\"epochLosses\" : [ 1.2, 0.7 ]");
+    assertThat(ResultsWriter.readEntries(dir)).containsExactly(tuned, raw);
+    // Without any fine-tuned scores: no second table, no columns.
+    assertThat(ResultsWriter.markdown("s", Map.of(), List.of(raw))).doesNotContain("fine-tuned");
+    assertThat(ResultsWriter.csv(List.of(raw))).doesNotContain("fine_tuned");
+  }
+
   @Test
   void writesJsonMarkdownCsvAndResolvedConfigThatReadBack() throws Exception {
     List<ResultEntry> entries = List.of(entry("rot", 1, 0.8));
