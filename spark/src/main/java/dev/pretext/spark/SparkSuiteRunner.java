@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -50,13 +51,26 @@ public final class SparkSuiteRunner implements ClusterRunner {
     // The run's checks (settings, provenance, data) and files, as a local run makes them, no entry yet.
     run.runner().run(run.suite(), run.folder(),
         new SuiteRunner.RunOptions(run.onlyMethods(), run.resume(), false, run.allowMixedProvenance(), List.of()));
-    List<WorkUnit> units = run.runner().plan(run.suite(), run.folder(), run.onlyMethods(), run.resume());
+    List<WorkUnit> units = longFirst(run.suite(),
+        run.runner().plan(run.suite(), run.folder(), run.onlyMethods(), run.resume()));
     if (!units.isEmpty()) {
       execute(run, requests(run, units));
     } else {
       log.println("Spark: nothing to run, every entry is finished");
     }
     return new SuiteRunner.Outcome(run.folder(), ResultsWriter.readEntries(run.folder()), List.of());
+  }
+
+  /**
+   * The units in the order Spark starts them: every seed's methods (which pretrain), then the
+   * baselines (most only evaluate), each group in plan order — as the runtime orders entries for
+   * several workers, so that the last unit to finish is not a long one started late.
+   */
+  static List<WorkUnit> longFirst(Suite suite, List<WorkUnit> planned) {
+    Set<String> baselines = Set.copyOf(suite.baselines());
+    List<WorkUnit> ordered = new ArrayList<>(planned.stream().filter(u -> !baselines.contains(u.name())).toList());
+    ordered.addAll(planned.stream().filter(u -> baselines.contains(u.name())).toList());
+    return ordered;
   }
 
   /** One task's request per unit: the suite file (includes in place) and the overrides executors load it with. */
