@@ -325,6 +325,9 @@ public final class SuiteRunner {
       Evaluator evaluator = new Evaluator(suite, data, scenes, folder, engine, log);
       Components components = new Components(plugins, seed, data.train().shape());
       ComputeThreads.enterEntry();
+      // OpenMP's count is per thread: a worker thread starts at the machine's, and an entry's first
+      // ops on it would sum in another order than a one-thread run's.
+      ComputeThreads.adjust();
       try {
         Suite.BaselineSpec spec = suite.baselineSpecs().stream().filter(b -> b.name().equals(unit.name()))
             .findFirst().orElse(null);

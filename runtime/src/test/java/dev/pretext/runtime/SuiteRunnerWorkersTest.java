@@ -66,10 +66,18 @@ class SuiteRunnerWorkersTest {
   void twoEntriesAtOnceMeasureExactlyWhatOneAfterTheOtherDoes() throws Exception {
     Path one = dir.resolve("one");
     Path two = dir.resolve("two");
-    new SuiteRunner(registry, new TrainingEngine()).run(suite("1"), one, Set.of(), false);
+    SuiteRunner.Outcome parallel;
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    SuiteRunner.Outcome parallel = new SuiteRunner(registry, new TrainingEngine(),
-        new PrintStream(printed, true, StandardCharsets.UTF_8)).run(suite("2"), two, Set.of(), false);
+    // One thread per entry, as the demo runs (the tests' environment fixes two): a worker thread
+    // starts with the machine's OpenMP count, which must not reach an entry's first step.
+    dev.pretext.runtime.training.ComputeThreads.set("1");
+    try {
+      new SuiteRunner(registry, new TrainingEngine()).run(suite("1"), one, Set.of(), false);
+      parallel = new SuiteRunner(registry, new TrainingEngine(),
+          new PrintStream(printed, true, StandardCharsets.UTF_8)).run(suite("2"), two, Set.of(), false);
+    } finally {
+      dev.pretext.runtime.training.ComputeThreads.set(System.getenv().getOrDefault("PRETEXT_THREADS", "auto"));
+    }
 
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("2 entries at once (suite.workers)");
     Map<String, ResultEntry> sequential = byKey(ResultsWriter.readEntries(one));
