@@ -208,7 +208,7 @@ public final class SuiteRunner {
     NativeMemory.ceiling(MemoryLimits.ceilingFor(dataBytes, suite.workers()));
     log.println(MemoryLimits.describe(dataBytes, suite.workers()));
     PretrainingInputs.check(plugins, suite, onlyMethods, data, pretraining, suite.seeds().get(0));
-    Batch batch = new Batch(suite, folder, onlyMethods, resume, data, pretraining, scenes);
+    Batch batch = new Batch(suite, folder, resume, data, pretraining, scenes);
     if (resume) {
       ResumeCheck.requireSameSettings(folder, suite.resolved(), EffectiveSettings.of(suite, plugins), reevaluate);
     }
@@ -282,7 +282,6 @@ public final class SuiteRunner {
   private final class Batch {
     final Suite suite;
     final Path folder;
-    final Set<String> onlyMethods;
     final boolean resume;
     final FashionMnist.Split data;
     final Map<Suite.DataSettings, PretrainingData> pretraining;
@@ -295,11 +294,10 @@ public final class SuiteRunner {
     final List<ResultEntry> entries = new ArrayList<>();
     final List<String> notReevaluated = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    Batch(Suite suite, Path folder, Set<String> onlyMethods, boolean resume, FashionMnist.Split data,
+    Batch(Suite suite, Path folder, boolean resume, FashionMnist.Split data,
         Map<Suite.DataSettings, PretrainingData> pretraining, Datasets.Scenes scenes) {
       this.suite = suite;
       this.folder = folder;
-      this.onlyMethods = onlyMethods;
       this.resume = resume;
       this.data = data;
       this.pretraining = pretraining;
@@ -477,8 +475,9 @@ public final class SuiteRunner {
         merged.add(produced);
       }
       // The suite's order whatever order entries finished in (several run at once with workers).
+      List<String> names = entryNames(suite);
       merged.sort(Comparator.comparingInt((ResultEntry e) -> position(suite.seeds(), e.seed()))
-          .thenComparingInt(e -> position(entryNames(suite), e.name())));
+          .thenComparingInt(e -> position(names, e.name())));
       entries.clear();
       entries.addAll(merged);
       writeResultsLocked(folder, suite, versions, entries);
