@@ -47,6 +47,10 @@ public final class TrainingEngine {
 
   /** Trains and returns the method; the checkpoint stays until the caller has stored results. */
   public TrainedMethod train(Run run) {
+    // The run's thread count before its first op (initialization, the first step), not only between
+    // steps: a thread starts at OpenMP's own count, and a first step summed in another order made two
+    // runs of one seed differ (OMP_NUM_THREADS=1 with PRETEXT_THREADS=2, the testkit's seeding check).
+    ComputeThreads.adjust();
     try {
       return doTrain(run);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.pretext.runtime.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.pretext.api.Encoder;
@@ -13,7 +14,9 @@ import dev.pretext.runtime.data.FashionMnist;
 import dev.pretext.runtime.data.ImageSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingEngineTest {
@@ -34,6 +37,47 @@ class TrainingEngineTest {
         ConfigFactory.parseString(taskSettings), "test");
     Encoder encoder = components.create(Encoder.class, "tiny", ConfigFactory.empty(), "test.encoder");
     return new TrainingEngine.Run("brightness", task, encoder, DATA, training, 1, work, resume);
+  }
+
+  /**
+   * A thread starts at OpenMP's own count (OMP_NUM_THREADS, else the cores), which may differ from
+   * the run's (PRETEXT_THREADS): the run applies its own before its first op, so a first run on that
+   * thread and a second one of the same seed are equal step for step. Before, the first step ran on
+   * the thread's count and the two differed in the last digits.
+   */
+  @Test
+  void aRunAppliesItsThreadCountBeforeItsFirstStep() throws Exception {
+    assumeTrue(ComputeThreads.current() >= 2, "needs a run count of 2+ (the tests' PRETEXT_THREADS=2)");
+    java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread fresh = new Thread(() -> {
+      try {
+        // As OMP_NUM_THREADS=1 would leave a new thread.
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+        Suite.TrainingSettings settings = new Suite.TrainingSettings(1, 100, 0.01, 0, 2, 3);
+        TrainedMethod first = new TrainingEngine().train(convRun(settings, dir.resolve("first")));
+        TrainedMethod second = new TrainingEngine().train(convRun(settings, dir.resolve("second")));
+        outcome.set(new List[] {first.stepLosses(), second.stepLosses()});
+      } catch (Throwable t) {
+        outcome.set(t);
+      }
+    });
+    fresh.start();
+    fresh.join();
+    if (outcome.get() instanceof Throwable t) {
+      throw new AssertionError(t);
+    }
+    List<?>[] losses = (List<?>[]) outcome.get();
+    assertThat(losses[1]).as("the second run's step losses").isEqualTo(losses[0]);
+  }
+
+  /** The brightness task on two 3×3 convolutions over 400 images: ops large enough to be split in two. */
+  private static TrainingEngine.Run convRun(Suite.TrainingSettings training, Path work) {
+    ImageSet images = FashionMnist.load(FashionMnist.Source.EMBEDDED, null).train().stratifiedSubset(400, 1);
+    Components components = new Components(FakePlugins.registry(), 1, images.shape());
+    PretextTask task = components.create(PretextTask.class, "brightness", ConfigFactory.empty(), "test");
+    Encoder encoder = components.create(Encoder.class, "tiny-conv", ConfigFactory.parseString("width = 16"),
+        "test.encoder");
+    return new TrainingEngine.Run("brightness", task, encoder, images, training, 1, work, false);
   }
 
   @Test
