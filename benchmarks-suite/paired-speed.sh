@@ -3,6 +3,7 @@
 # method, batch and thread count, in one time window; prints and writes the ratio of medians.
 #   benchmarks-suite/paired-speed.sh TORCH_STEP_PY [method] [threads] [rounds] [batch]
 #   e.g. benchmarks-suite/paired-speed.sh ../shared/reference/torch_step.py simclr 1 3
+# ResNet-20: ENCODER_TYPE=resnet20 with benchmarks-suite/reference/torch_resnet20_step.py.
 # Needs `./mvnw -q -DskipTests install` first (for benchmarks-suite/target/lib) and Debian's
 # python3-torch. Pretext runs with the launcher's malloc settings (bin/pretext); PyTorch as is.
 set -euo pipefail
@@ -12,12 +13,14 @@ threads=${3:-1}
 rounds=${4:-3}
 batch=${5:-256}
 cd "$(dirname "$0")/.."
-out=${OUT:-benchmarks-suite/target/paired-$method-$threads}
+encoder_type=${ENCODER_TYPE:-conv4}
+out=${OUT:-benchmarks-suite/target/paired-$encoder_type-$method-$threads}
 mkdir -p "$out"
 for r in $(seq 1 "$rounds"); do
   MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 OMP_NUM_THREADS=$threads \
     java -cp "benchmarks-suite/target/lib/*:benchmarks-suite/target/classes" \
-    dev.pretext.benchmarks.ThroughputBenchmark --methods "$method" --batch "$batch" --warmup 3 --steps 8 \
+    dev.pretext.benchmarks.ThroughputBenchmark --methods "$method" --encoder-type "$encoder_type" \
+    --batch "$batch" --warmup 3 --steps 8 \
     --out "$out/pretext-$r.json" | grep 'img/s'
   OMP_NUM_THREADS=$threads /usr/bin/python3 "$torch_step" --method "$method" --batch "$batch" \
     --threads "$threads" --warmup 3 --steps 8 --json "$out/torch-$r.json"
