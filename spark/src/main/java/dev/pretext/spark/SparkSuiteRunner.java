@@ -131,7 +131,7 @@ public final class SparkSuiteRunner implements ClusterRunner {
   }
 
   /** Records an ended unit: its entry and files, or a failed entry when Spark gave up on it. */
-  private void finish(Run run, UnitRequest unit, JavaFutureAction<List<UnitResult>> job)
+  void finish(Run run, UnitRequest unit, JavaFutureAction<List<UnitResult>> job)
       throws IOException, InterruptedException {
     try {
       record(run, job.get().get(0));
