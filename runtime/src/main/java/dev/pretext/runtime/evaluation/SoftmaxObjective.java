@@ -322,9 +322,9 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
 
   /**
    * The smallest ridge whose preconditioner is applied in float (to float features; double ones
-   * keep double); below it, in double. In float the
-   * product is five times faster on 784 features (the {@code D × D} inverse stays in the caches),
-   * and a preconditioner only has to be near the inverse Hessian and positive definite: the inverse
+   * keep double); below it, in double. In float the product is five times faster on 784 features
+   * (the {@code D × D} inverse stays in the caches), and a preconditioner only has to be near the
+   * inverse Hessian and positive definite: the inverse
    * is made in double, exactly symmetric, and its rounding to float, about {@code 10⁻⁷/ridge}, stays
    * below its smallest eigenvalue, {@code 1/(λmax(xᵀx/N)/K + ridge)}, for the L2 candidates
    * (10⁻⁴ and up). Weaker ridges (L2 0 floors at 10⁻⁶) keep double.
