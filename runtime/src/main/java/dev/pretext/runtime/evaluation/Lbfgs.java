@@ -427,7 +427,7 @@ final class Lbfgs {
    * Four running sums, added at the end: one sum is a chain of dependent additions the JIT cannot
    * vectorize, and the two-loop recursion's dot products had taken a tenth of a probe's time.
    */
-  static double dot(double[] a, double[] b) {
+  private static double dot(double[] a, double[] b) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;

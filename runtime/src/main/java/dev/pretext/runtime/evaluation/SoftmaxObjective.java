@@ -97,6 +97,7 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
     final INDArray gradientT;
     final double[] residuals;
     final double[] transposed;
+    final double[] logitsByClass;
     private double[][] secondMoment;
 
     Data(INDArray x, int[] labels, int classes) {
@@ -117,6 +118,7 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
       this.gradientT = Nd4j.create(type, new long[] {dims, classes}, 'c');
       this.residuals = new double[rows * classes];
       this.transposed = new double[dims * classes];
+      this.logitsByClass = new double[classes * rows];
     }
 
     /**
@@ -151,7 +153,7 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
       int size = classes * dims;
       write(params, size, weights);
       Nd4j.gemm(weights, xT, logitsT, false, false, 1.0, 0.0);
-      double[] byClass = new double[classes * rows];
+      double[] byClass = logitsByClass;
       read(logitsT, byClass);
       for (int c = 0; c < classes; c++) {
         double bias = params[size + c];
@@ -324,10 +326,10 @@ final class SoftmaxObjective implements Lbfgs.LineObjective {
    * The smallest ridge whose preconditioner is applied in float (to float features; double ones
    * keep double); below it, in double. In float the product is five times faster on 784 features
    * (the {@code D × D} inverse stays in the caches), and a preconditioner only has to be near the
-   * inverse Hessian and positive definite: the inverse
-   * is made in double, exactly symmetric, and its rounding to float, about {@code 10⁻⁷/ridge}, stays
-   * below its smallest eigenvalue, {@code 1/(λmax(xᵀx/N)/K + ridge)}, for the L2 candidates
-   * (10⁻⁴ and up). Weaker ridges (L2 0 floors at 10⁻⁶) keep double.
+   * inverse Hessian and positive definite: the inverse is made in double, exactly symmetric, and its
+   * rounding to float, about {@code 10⁻⁷/ridge}, stays below its smallest eigenvalue, {@code
+   * 1/(λmax(xᵀx/N)/K + ridge)}, for the L2 candidates (10⁻⁴ and up). Weaker ridges (L2 0 floors at
+   * 10⁻⁶) keep double.
    */
   static final double FLOAT_RIDGE = 1e-4;
 
